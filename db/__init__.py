@@ -1,0 +1,1 @@
+"""Data layer: SQLModel tables, the engine and session factory, and migrations."""

@@ -1,0 +1,1 @@
+"""OTOP Revenue Portal: the domain, free of any user interface."""

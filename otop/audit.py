@@ -1,0 +1,44 @@
+"""The audit trail: every change to figures, locks, users and settings is written here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from db.models import AuditEvent
+from otop.clock import utc_now
+
+
+def record(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    at: datetime | None = None,
+    province_code: str | None = None,
+    district_code: str | None = None,
+    period: int | None = None,
+    producer_id: int | None = None,
+    category: str | None = None,
+    field: str | None = None,
+    old_value: object = None,
+    new_value: object = None,
+    detail: str | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        at=at or utc_now(),
+        actor=actor,
+        action=action,
+        province_code=province_code or (district_code[:2] if district_code else None),
+        district_code=district_code,
+        period=period,
+        producer_id=producer_id,
+        category=category,
+        field=field,
+        old_value=None if old_value is None else str(old_value),
+        new_value=None if new_value is None else str(new_value),
+        detail=detail,
+    )
+    session.add(event)
+    return event
