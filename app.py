@@ -5,6 +5,7 @@ import streamlit as st
 from otop.bootstrap import open_database
 from otop.config import SettingsError, get_settings
 from otop.navigation import pages_for
+from pages.common import ENGINE_KEY
 
 st.set_page_config(page_title="ระบบรายงานรายได้ OTOP", page_icon="🧺", layout="wide")
 
@@ -22,7 +23,7 @@ except SettingsError as error:
     st.stop()
 
 engine = _engine()
-st.session_state["otop_engine"] = engine
+st.session_state[ENGINE_KEY] = engine
 if settings.demo_mode:
     st.info("โหมดสาธิต: ข้อมูลและรหัสผ่านเป็นตัวอย่างเท่านั้น", icon=":material/science:")
 
