@@ -206,7 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extra_registrations() -> list[Callable[[argparse._SubParsersAction], None]]:  # type: ignore[type-arg]
     """Command groups that live beside their services."""
-    return []
+    from otop import backup_cli
+
+    return [backup_cli.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
