@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from otop.fiscal import BANGKOK, Period, ce_to_be
@@ -95,3 +95,16 @@ def format_thai_datetime(moment: datetime | None) -> str:
         return "–"
     local = moment.astimezone(BANGKOK)
     return f"{format_thai_date(local.date())} เวลา {local:%H:%M} น."
+
+
+def format_duration(span: timedelta) -> str:
+    """``3 วัน 4 ชั่วโมง 5 นาที`` (whole minutes; days and hours only when not zero)."""
+    minutes = max(int(span.total_seconds() // 60), 0)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{days} วัน"] if days else []
+    if hours:
+        parts.append(f"{hours} ชั่วโมง")
+    if minutes or not parts:
+        parts.append(f"{minutes} นาที")
+    return " ".join(parts)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -12,9 +12,12 @@ from sqlmodel import Session
 from db.models import CalendarSetting, DistrictMonth, EntryException, PeriodOverride
 from otop.clock import utc_now
 from otop.config import get_settings
-from otop.fiscal import EntryWindow, Period, default_entry_window
+from otop.fiscal import BANGKOK, EntryWindow, Period, bangkok_date, deadline_of, default_entry_window
 from otop.i18n import format_thai_datetime, period_name
 from otop.permissions import province_of
+
+# A window is looked for this many months around a moment; overrides rarely move one further.
+_WINDOW_SEARCH_MONTHS = 3
 
 
 class EntryRefused(Exception):
@@ -39,6 +42,48 @@ def entry_window(session: Session, period: Period) -> tuple[EntryWindow, str]:
     return default_entry_window(period, close_day=close_day, reopen_day=reopen_day), "default"
 
 
+def confirmation_deadline(session: Session, period: Period) -> datetime:
+    """The moment after which a district's confirmation of the month is late.
+
+    The end of the day before the close day (the 5th by default); a department override
+    of the period's window moves it to the override's close.
+    """
+    override = session.get(PeriodOverride, period.code)
+    if override is not None:
+        return override.closes_at
+    close_day, _ = calendar_days(session)
+    last_day = deadline_of(period, close_day=close_day)
+    return datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=BANGKOK)
+
+
+def next_window_opening(session: Session, now: datetime) -> EntryWindow | None:
+    """The first window (of any period near ``now``) that opens after ``now``."""
+    around = Period.of_date(bangkok_date(now))
+    windows = [
+        entry_window(session, around.shift(offset))[0]
+        for offset in range(-_WINDOW_SEARCH_MONTHS, _WINDOW_SEARCH_MONTHS + 1)
+    ]
+    upcoming = [window for window in windows if window.opens_at > now]
+    return min(upcoming, key=lambda window: window.opens_at, default=None)
+
+
+def open_periods(session: Session, now: datetime) -> list[Period]:
+    """The periods whose window is open at ``now`` (one with the default days; overrides may add more)."""
+    around = Period.of_date(bangkok_date(now))
+    periods = [around.shift(offset) for offset in range(-_WINDOW_SEARCH_MONTHS, _WINDOW_SEARCH_MONTHS + 1)]
+    overridden = session.scalars(select(PeriodOverride).where(PeriodOverride.closes_at > now)).all()
+    periods += [Period.from_code(override.period) for override in overridden]
+    return sorted({period for period in periods if entry_window(session, period)[0].is_open(now)})
+
+
+def last_closed_period(session: Session, now: datetime) -> Period:
+    """The latest period whose entry window has closed by ``now``: the month a province verifies next."""
+    period = Period.of_date(bangkok_date(now))
+    while entry_window(session, period)[0].closes_at > now:
+        period = period.previous()
+    return period
+
+
 def active_exception(session: Session, district_code: str, period: Period, now: datetime) -> EntryException | None:
     return session.scalars(
         select(EntryException)
@@ -49,6 +94,30 @@ def active_exception(session: Session, district_code: str, period: Period, now: 
         )
         .order_by(EntryException.expires_at.desc())  # type: ignore[attr-defined]
     ).first()
+
+
+def is_locked(session: Session, *, district_code: str, period: Period) -> bool:
+    """Whether the province has locked this district-month (unlocked data is shown as unconfirmed)."""
+    return bool(
+        session.scalar(
+            select(DistrictMonth.locked_at).where(
+                DistrictMonth.district_code == district_code, DistrictMonth.period == period.code
+            )
+        )
+    )
+
+
+def locked_district_codes(session: Session, *, province_code: str, period: Period) -> set[str]:
+    """The districts of a province whose month is locked; the others' figures are unconfirmed."""
+    return set(
+        session.scalars(
+            select(DistrictMonth.district_code).where(
+                DistrictMonth.province_code == province_code,
+                DistrictMonth.period == period.code,
+                DistrictMonth.locked_at.is_not(None),  # type: ignore[union-attr]
+            )
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -65,12 +134,44 @@ class EntryStatus:
     window_source: str
     exception_until: datetime | None
     reason: str | None
+    now: datetime | None = None
+    next_opening: EntryWindow | None = None
 
     @property
     def open_until(self) -> datetime | None:
+        """When writing stops: the window's close or the exception's expiry, whichever is later."""
         if not self.writable:
             return None
         return max(filter(None, [self.window.closes_at, self.exception_until]))
+
+    @property
+    def time_left(self) -> timedelta | None:
+        """The countdown to ``open_until``; ``None`` when the month cannot be written."""
+        if self.open_until is None or self.now is None:
+            return None
+        return self.open_until - self.now
+
+    @property
+    def closed_until(self) -> datetime | None:
+        """When a closed month opens again on its own: its window's opening, or none (locked or past)."""
+        if self.writable or self.locked or self.now is None:
+            return None
+        return self.window.opens_at if self.now < self.window.opens_at else None
+
+
+def _closed_reason(period: Period, window: EntryWindow, now: datetime, next_opening: EntryWindow | None) -> str:
+    if now < window.opens_at:
+        return f"ยังไม่เปิดให้บันทึกข้อมูลเดือน{period_name(period)} ระบบจะเปิดเมื่อ {format_thai_datetime(window.opens_at)}"
+    reason = (
+        f"ปิดรับข้อมูลเดือน{period_name(period)} แล้วตั้งแต่ {format_thai_datetime(window.closes_at)} "
+        "จังหวัดขยายเวลาให้อำเภอได้ หรือกรมการพัฒนาชุมชนเปิดระบบให้บันทึกใหม่"
+    )
+    if next_opening is not None:
+        reason += (
+            f" (ระบบจะเปิดรับข้อมูลเดือน{period_name(next_opening.period)} "
+            f"เมื่อ {format_thai_datetime(next_opening.opens_at)})"
+        )
+    return reason
 
 
 def entry_status(session: Session, *, district_code: str, period: Period, now: datetime | None = None) -> EntryStatus:
@@ -81,6 +182,7 @@ def entry_status(session: Session, *, district_code: str, period: Period, now: d
     exception = active_exception(session, district_code, period, now)
     locked = month is not None and month.locked_at is not None
     reason: str | None = None
+    next_opening: EntryWindow | None = None
     if locked:
         assert month is not None
         reason = (
@@ -89,13 +191,8 @@ def entry_status(session: Session, *, district_code: str, period: Period, now: d
             "ติดต่อสำนักงานพัฒนาชุมชนจังหวัดเพื่อขอปลดล็อก"
         )
     elif not window.is_open(now) and exception is None:
-        if now < window.opens_at:
-            reason = f"ยังไม่เปิดให้บันทึกข้อมูลเดือน{period_name(period)} ระบบจะเปิดเมื่อ {format_thai_datetime(window.opens_at)}"
-        else:
-            reason = (
-                f"ปิดรับข้อมูลเดือน{period_name(period)} แล้วตั้งแต่ {format_thai_datetime(window.closes_at)} "
-                "จังหวัดขยายเวลาให้อำเภอได้ หรือกรมการพัฒนาชุมชนเปิดระบบให้บันทึกใหม่"
-            )
+        next_opening = next_window_opening(session, now) if now >= window.closes_at else None
+        reason = _closed_reason(period, window, now, next_opening)
     return EntryStatus(
         period=period,
         district_code=district_code,
@@ -107,6 +204,8 @@ def entry_status(session: Session, *, district_code: str, period: Period, now: d
         window_source=source,
         exception_until=exception.expires_at if exception else None,
         reason=reason,
+        now=now,
+        next_opening=next_opening,
     )
 
 
@@ -115,13 +214,15 @@ def claim_district_month(session: Session, district_code: str, period: Period) -
 
     Saves and locks both go through here, so on PostgreSQL a save racing a lock is
     serialised on this row: it either lands before the lock or sees the lock and is refused.
-    (On SQLite the write transaction already holds the database's write lock.)
+    (On SQLite the write transaction already holds the database's write lock.) The row is
+    always re-read, so an object the session loaded earlier shows the committed lock state.
     """
     key = (district_code, period.code)
     statement = (
         select(DistrictMonth)
         .where(DistrictMonth.district_code == district_code, DistrictMonth.period == period.code)
         .with_for_update()
+        .execution_options(populate_existing=True)
     )
     month = session.scalars(statement).first()
     if month is not None:
@@ -133,7 +234,7 @@ def claim_district_month(session: Session, district_code: str, period: Period) -
             )
     except IntegrityError:
         pass  # another transaction created it first; take theirs
-    month = session.scalars(statement.execution_options(populate_existing=True)).first()
+    month = session.scalars(statement).first()
     assert month is not None, key
     return month
 
@@ -143,7 +244,6 @@ def ensure_writable(
 ) -> DistrictMonth:
     """Claim the district-month and refuse with the reason when it is locked or closed."""
     month = claim_district_month(session, district_code, period)
-    session.refresh(month)
     status = entry_status(session, district_code=district_code, period=period, now=now)
     if not status.writable:
         raise EntryRefused(status.reason)
