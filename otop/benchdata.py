@@ -16,8 +16,8 @@ from sqlalchemy import Engine, func, select, text
 
 from db import migrate
 from db.engine import session_scope
-from db.models import CATEGORY_CODES, CHANNEL_COLUMNS, PRODUCER_TYPE_CODES, District, MonthlySale
-from otop.fiscal import fiscal_year_periods, period_codes
+from db.models import CATEGORY_CODES, CHANNEL_COLUMNS, PRODUCER_TYPE_CODES, District, MonthlySale, Subdistrict
+from otop.fiscal import Period, fiscal_year_periods, period_codes
 from otop.masterdata import BANGKOK_PROVINCE_CODE, load_master_data
 from otop.summary import rebuild_summary
 
@@ -35,6 +35,9 @@ class BenchSpec:
     annual_sales_baht: int = 300_000_000_000
     seed: int = 76
     locked_share_last_month: float = 0.8
+    confirmed_share_last_month: float = 0.92
+    # Bumped whenever the generator changes, so an older database is not reused by mistake.
+    generator_version: int = 2
 
     @classmethod
     def quick(cls) -> BenchSpec:
@@ -62,6 +65,7 @@ _SEASON = np.array([1.00, 1.02, 1.18, 1.10, 0.96, 0.98, 1.05, 0.92, 0.88, 0.90, 
 
 
 def is_built(engine: Engine, spec: BenchSpec) -> bool:
+    """Whether ``engine`` already holds the database of this spec (its marker matches)."""
     try:
         with engine.connect() as connection:
             marker = connection.execute(text("SELECT spec FROM bench_marker")).scalar()
@@ -77,6 +81,37 @@ def _districts(engine: Engine, spec: BenchSpec) -> pd.DataFrame:
             statement = statement.where(District.province_code.in_(spec.provinces))
         rows = session.execute(statement.order_by(District.code)).all()
     return pd.DataFrame(rows, columns=["district_code", "province_code"])
+
+
+def _subdistricts(engine: Engine) -> dict[str, list[str]]:
+    with session_scope(engine) as session:
+        rows = session.execute(select(Subdistrict.district_code, Subdistrict.code).order_by(Subdistrict.code)).all()
+    by_district: dict[str, list[str]] = {}
+    for district_code, code in rows:
+        by_district.setdefault(district_code, []).append(code)
+    return by_district
+
+
+def _place_producers(producers: pd.DataFrame, subdistricts: dict[str, list[str]], rng: np.random.Generator) -> None:
+    """A subdistrict of its own district, a village number and a registration year for every producer."""
+    codes = np.full(len(producers), None, dtype=object)
+    for district_code, index in producers.groupby("district_code").indices.items():
+        choices = subdistricts.get(str(district_code))
+        if choices:
+            codes[index] = np.array(choices, dtype=object)[rng.integers(0, len(choices), len(index))]
+    producers["subdistrict_code"] = codes
+    producers["village_no"] = rng.integers(1, 21, len(producers))
+    producers["registered_year_be"] = rng.integers(2557, 2569, len(producers))
+
+
+def _forecasts(sales: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Each district's forecast form: its actual monthly sales give or take a fifth, in whole baht."""
+    sums = sales.groupby(["district_code", "period"], as_index=False)[list(CHANNEL_COLUMNS)].sum()
+    factor = rng.uniform(0.85, 1.2, len(sums))
+    for column in CHANNEL_COLUMNS:
+        sums[column] = np.round(sums[column].to_numpy() * factor)
+    sums["fiscal_year_be"] = [Period.from_code(int(code)).fiscal_year_be for code in sums["period"]]
+    return sums
 
 
 def _frames(spec: BenchSpec, districts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -189,6 +224,8 @@ def build_national(engine: Engine, spec: BenchSpec, progress: Progress = print) 
     """Create (or reuse, when its marker matches) the synthetic database on ``engine``."""
     if is_built(engine, spec):
         progress(f"ใช้ฐานข้อมูลทดสอบเดิม ({spec.key})")
+        if not migrate.is_up_to_date(engine):
+            migrate.upgrade(engine)
         with session_scope(engine) as session:
             return {"monthly_sales": int(session.scalar(select(func.count()).select_from(MonthlySale)) or 0)}
     started = time.perf_counter()
@@ -198,23 +235,25 @@ def build_national(engine: Engine, spec: BenchSpec, progress: Progress = print) 
     districts = _districts(engine, spec)
     progress(f"สร้างข้อมูล: {len(districts):,} อำเภอ, ผู้ผลิต ~{spec.producers:,} ราย")
     producers, categories, sales = _frames(spec, districts)
+    rng = np.random.default_rng(spec.seed + 1)
     stamp = datetime(2025, 10, 3, 2, tzinfo=UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    producers = producers.assign(
-        subdistrict_code=None, village_no=1, registered_year_be=2560, active=True, status="approved"
-    )
+    _place_producers(producers, _subdistricts(engine), rng)
+    producers = producers.assign(active=True, status="approved")
     if engine.dialect.name == "sqlite":
         producers["active"] = 1
     _bulk(engine, "producer", producers)
     _bulk(engine, "producer_category", categories)
     progress(f"ผู้ผลิต {len(producers):,} ราย, {len(categories):,} หมวด")
+    forecasts = _forecasts(sales, rng)
     sales = _money_frame(engine, sales).assign(saved_version=1, updated_at=stamp, updated_by="bench")
     chunk = 500_000
     for start in range(0, len(sales), chunk):
         _bulk(engine, "monthly_sale", sales.iloc[start : start + chunk])
         progress(f"ยอดจำหน่ายรายเดือน {min(start + chunk, len(sales)):,}/{len(sales):,} แถว")
+    _bulk(engine, "forecast", _money_frame(engine, forecasts).assign(updated_at=stamp, updated_by="bench"))
+    progress(f"ประมาณการรายได้ {len(forecasts):,} แถว")
     months = spec.periods
     last = months[-1]
-    rng = np.random.default_rng(spec.seed + 1)
     statuses = pd.DataFrame(
         [
             (code, period, province, 1, "bench", stamp, "bench", stamp, 0)
@@ -226,8 +265,11 @@ def build_national(engine: Engine, spec: BenchSpec, progress: Progress = print) 
             "confirmed_by", "confirmed_at", "locked_by", "locked_at", "changes_since_lock",
         ],
     )  # fmt: skip
-    unlocked = (statuses["period"] == last) & (rng.random(len(statuses)) > spec.locked_share_last_month)
-    statuses.loc[unlocked, ["locked_by", "locked_at"]] = None
+    # In the last month, as in a normal month: most districts confirmed, most of those locked by the province.
+    draw = rng.random(len(statuses))
+    last_month = statuses["period"] == last
+    statuses.loc[last_month & (draw > spec.locked_share_last_month), ["locked_by", "locked_at"]] = None
+    statuses.loc[last_month & (draw > spec.confirmed_share_last_month), ["confirmed_by", "confirmed_at"]] = None
     _bulk(engine, "district_month", statuses)
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
