@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from db.models import AuditEvent
@@ -42,3 +44,39 @@ def record(
     )
     session.add(event)
     return event
+
+
+def record_many(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    at: datetime,
+    district_code: str,
+    period: int | None,
+    changes: Iterable[Mapping[str, object]],
+) -> int:
+    """Many events of one action in one executemany, for saves that change hundreds of cells.
+
+    Each change gives ``producer_id``, ``category``, ``field``, ``old_value`` and ``new_value``.
+    """
+    rows = [
+        {
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "province_code": district_code[:2],
+            "district_code": district_code,
+            "period": period,
+            "producer_id": change.get("producer_id"),
+            "category": change.get("category"),
+            "field": change.get("field"),
+            "old_value": None if change.get("old_value") is None else str(change["old_value"]),
+            "new_value": None if change.get("new_value") is None else str(change["new_value"]),
+            "detail": change.get("detail"),
+        }
+        for change in changes
+    ]
+    if rows:
+        session.execute(insert(AuditEvent), rows)
+    return len(rows)

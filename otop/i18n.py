@@ -58,6 +58,12 @@ LEVEL_LABELS = {
     "advanced": "ขั้นสูง",
 }
 ROUND_LABELS = {1: "รอบที่ 1 (ตุลาคม–มีนาคม)", 2: "รอบที่ 2 (ตุลาคม–กันยายน)"}
+FORECAST_STATUS_LABELS = {
+    "draft": "ร่าง (อำเภอยังแก้ไขได้)",
+    "submitted": "ส่งจังหวัดแล้ว",
+    "certified": "นตผ.อำเภอ รับรองแล้ว",
+}
+PRODUCER_STATUS_LABELS = {"approved": "อนุมัติแล้ว", "pending": "รอจังหวัดอนุมัติ", "rejected": "ไม่อนุมัติ"}
 
 
 def month_name(month: int, *, short: bool = False) -> str:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from itertools import count
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
-from db.models import CHANNEL_COLUMNS, MonthlySale, Producer, ProducerCategory, User
+from db.models import CHANNEL_COLUMNS, DistrictMonth, MonthlySale, Producer, ProducerCategory, User
+from otop.clock import utc_now
 from otop.passwords import hash_password
 from otop.permissions import Actor, province_of
 from otop.summary import refresh_district_months
@@ -103,3 +105,43 @@ def make_user(
     session.add(user)
     session.flush()
     return user
+
+
+def make_producers(
+    session: Session, district_code: str, count: int, *, categories: tuple[str, ...] = ("food",)
+) -> list[Producer]:
+    """``count`` approved producers of one district in one bulk insert (for month-sized grids)."""
+    ids = list(
+        session.scalars(
+            insert(Producer).returning(Producer.id, sort_by_parameter_order=True),
+            [
+                {
+                    "name": f"กลุ่มผู้ผลิตที่ {next(_names)}",
+                    "district_code": district_code,
+                    "subdistrict_code": f"{district_code}01",
+                    "village_no": 1,
+                    "producer_type": "community",
+                    "registered_year_be": 2560,
+                    "active": True,
+                    "status": "approved",
+                }
+                for _ in range(count)
+            ],
+        )
+    )
+    session.execute(
+        insert(ProducerCategory), [{"producer_id": pid, "category": category} for pid in ids for category in categories]
+    )
+    session.flush()
+    return [session.get(Producer, pid) for pid in ids]  # type: ignore[misc]
+
+
+def lock_month(session: Session, district_code: str, period: int, *, by: str = "province31") -> None:
+    """Lock a district-month directly (as the province's lock would), for refusal tests."""
+    month = session.get(DistrictMonth, (district_code, period))
+    if month is None:
+        month = DistrictMonth(district_code=district_code, period=period, province_code=province_of(district_code))
+        session.add(month)
+    month.locked_by = by
+    month.locked_at = utc_now()
+    session.flush()
