@@ -206,9 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extra_registrations() -> list[Callable[[argparse._SubParsersAction], None]]:  # type: ignore[type-arg]
     """Command groups that live beside their services."""
-    from otop import backup_cli, locks_cli
+    from otop import backup_cli, entry_cli, locks_cli
 
-    return [backup_cli.register, locks_cli.register]
+    return [backup_cli.register, locks_cli.register, entry_cli.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

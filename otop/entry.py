@@ -40,6 +40,8 @@ FIELD_LABELS = {**CHANNEL_LABELS, NOTE_FIELD: "หมายเหตุ"}
 _CATEGORY_BY_LABEL = {label: code for code, label in CATEGORY_LABELS.items()}
 _CONFLICT_NAMES_SHOWN = 10
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Above this many producers, reading the whole district's history is cheaper than a long IN list.
+_HISTORY_FILTER_MAX_IDS = 200
 
 
 class EntryValidationError(ValueError):
@@ -547,15 +549,20 @@ def _outliers_without_comment(
     session: Session, *, district_code: str, period: Period, rows: Sequence[_ParsedRow]
 ) -> list[str]:
     """A changed value that is unusual needs the row's note; unchanged values were accepted before."""
-    if not rows:
+    to_check = [(row, set(row.changed_channels())) for row in rows if not row.outlier_note]
+    to_check = [(row, changed) for row, changed in to_check if changed]
+    if not to_check:
         return []
-    medians = history_medians(session, district_code=district_code, period=period)
+    producer_ids = {row.key[0] for row, _ in to_check}
+    medians = history_medians(
+        session,
+        district_code=district_code,
+        period=period,
+        producer_ids=producer_ids if len(producer_ids) <= _HISTORY_FILTER_MAX_IDS else None,
+    )
     rule = OutlierRule.from_settings()
     problems: list[str] = []
-    for row in rows:
-        if row.outlier_note:
-            continue
-        changed = set(row.changed_channels())
+    for row, changed in to_check:
         for flag in flag_values(row.amounts, medians.get(row.key, no_history()), rule):
             if flag.channel in changed:
                 problems.append(

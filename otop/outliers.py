@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -75,11 +75,14 @@ def flag_values(
     return flags
 
 
-def history_medians(session: Session, *, district_code: str, period: Period) -> dict[tuple[int, str], Medians]:
+def history_medians(
+    session: Session, *, district_code: str, period: Period, producer_ids: Collection[int] | None = None
+) -> dict[tuple[int, str], Medians]:
     """Per (producer, category) of the district: each channel's median over its last 12 reported months.
 
     A reported month is an earlier row with a positive total (a row synced and left empty is
-    not a report). One query with a window function, whatever the number of producers.
+    not a report). One query with a window function, whatever the number of producers;
+    ``producer_ids`` narrows it to the producers a save needs.
     """
     row_total = (
         MonthlySale.domestic_offline
@@ -87,6 +90,14 @@ def history_medians(session: Session, *, district_code: str, period: Period) -> 
         + MonthlySale.export_offline
         + MonthlySale.export_online
     )
+    conditions = [
+        MonthlySale.district_code == district_code,
+        MonthlySale.period < period.code,
+        MonthlySale.period >= period.shift(-LOOKBACK_MONTHS).code,
+        row_total > 0,
+    ]
+    if producer_ids is not None:
+        conditions.append(MonthlySale.producer_id.in_(sorted(producer_ids)))
     ranked = (
         select(
             MonthlySale.producer_id,
@@ -99,12 +110,7 @@ def history_medians(session: Session, *, district_code: str, period: Period) -> 
             )
             .label("recency"),
         )
-        .where(
-            MonthlySale.district_code == district_code,
-            MonthlySale.period < period.code,
-            MonthlySale.period >= period.shift(-LOOKBACK_MONTHS).code,
-            row_total > 0,
-        )
+        .where(*conditions)
         .subquery()
     )
     rows = session.execute(select(ranked).where(ranked.c.recency <= HISTORY_MONTHS))
