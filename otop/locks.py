@@ -2,7 +2,8 @@
 
 Every lock and unlock claims the district-month row with ``claim_district_month`` (SELECT … FOR
 UPDATE) in the caller's transaction, the same row a district's save claims, so a save racing a
-lock either lands before it or is refused; it never lands in a locked month.
+lock either lands before it or is refused; it never lands in a locked month. The lock's time is
+read once the rows are held, so a save that landed first always carries an earlier time.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ def _province_districts(session: Session, province_code: str) -> list[District]:
     if not districts:
         raise LockRefused(f"ไม่พบจังหวัดรหัส {province_code} หรือจังหวัดนี้ไม่มีอำเภอ")
     return districts
+
+
+def _claim_all(session: Session, districts: list[District], period: Period) -> list[DistrictMonth]:
+    """Claim every district's row in code order, as every caller does, so two province-wide actions cannot deadlock."""
+    return [claim_district_month(session, district.code, period) for district in districts]
 
 
 def _ensure_period_started(period: Period, now: datetime) -> None:
@@ -115,9 +121,9 @@ def lock_district_month(*, session: Session, actor: Actor, district_code: str, p
     """
     ensure_permission(actor, Action.LOCK, district_code=district_code)
     district = _district(session, district_code)
-    now = utc_now()
-    _ensure_period_started(period, now)
+    _ensure_period_started(period, utc_now())
     month = claim_district_month(session, district_code, period)
+    now = utc_now()
     if month.locked_at is not None:
         raise LockRefused(
             f"ข้อมูลอำเภอ{district.name_th} เดือน{period_name(period)} ถูกล็อกอยู่แล้ว "
@@ -140,8 +146,8 @@ def unlock_district_month(
     ensure_permission(actor, Action.LOCK, district_code=district_code)
     text = _clean_reason(reason)
     district = _district(session, district_code)
-    now = utc_now()
     month = claim_district_month(session, district_code, period)
+    now = utc_now()
     if month.locked_at is None:
         raise LockRefused(f"ข้อมูลอำเภอ{district.name_th} เดือน{period_name(period)} ยังไม่ได้ล็อก จึงไม่ต้องปลดล็อก")
     _unlock(session, actor, month, period, now, text, "ปลดล็อกรายอำเภอ")
@@ -153,12 +159,11 @@ def lock_province_month(*, session: Session, actor: Actor, province_code: str, p
     """Lock every district of the province for the month; districts already locked keep their lock."""
     ensure_permission(actor, Action.LOCK, province_code=province_code)
     districts = _province_districts(session, province_code)
+    _ensure_period_started(period, utc_now())
+    months = _claim_all(session, districts, period)
     now = utc_now()
-    _ensure_period_started(period, now)
     result = LockResult(period=period, at=now)
-    # Claim in code order, as every caller does, so two province-wide actions cannot deadlock.
-    for district in districts:
-        month = claim_district_month(session, district.code, period)
+    for district, month in zip(districts, months, strict=True):
         if month.locked_at is not None:
             result.unchanged.append(district.code)
             continue
@@ -177,10 +182,10 @@ def unlock_province_month(
     ensure_permission(actor, Action.LOCK, province_code=province_code)
     text = _clean_reason(reason)
     districts = _province_districts(session, province_code)
+    months = _claim_all(session, districts, period)
     now = utc_now()
     result = LockResult(period=period, at=now)
-    for district in districts:
-        month = claim_district_month(session, district.code, period)
+    for district, month in zip(districts, months, strict=True):
         if month.locked_at is None:
             result.unchanged.append(district.code)
             continue
