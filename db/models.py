@@ -132,7 +132,19 @@ class SalesSummary(SQLModel, table=True):
     """
 
     __tablename__ = "sales_summary"
-    __table_args__ = (Index("ix_sales_summary_province_period", "province_code", "period"),)
+    # Covering: a province's (or, skipping the province, the country's) months are summed from the index alone.
+    __table_args__ = (
+        Index(
+            "ix_sales_summary_province_sums",
+            "province_code",
+            "period",
+            "district_code",
+            "category",
+            "producer_type",
+            *CHANNEL_COLUMNS,
+            "row_count",
+        ),
+    )
 
     district_code: str = Field(foreign_key="district.code", primary_key=True, max_length=4)
     period: int = Field(primary_key=True)
