@@ -16,7 +16,13 @@ class PageSpec:
     section: str
 
 
-PAGES: tuple[PageSpec, ...] = (PageSpec("pages/home.py", "หน้าหลัก", ":material/home:", ALL_ROLES, "ทั่วไป"),)
+ENTRY_SECTION = "บันทึกข้อมูล"
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/home.py", "หน้าหลัก", ":material/home:", ALL_ROLES, "ทั่วไป"),
+    PageSpec("pages/entry.py", "บันทึกยอดจำหน่าย OTOP", ":material/edit_note:", ALL_ROLES, ENTRY_SECTION),
+    PageSpec("pages/forecast.py", "ประมาณการรายได้", ":material/event_note:", ALL_ROLES, ENTRY_SECTION),
+)
 
 
 def pages_for(role: str | None) -> list[PageSpec]:
