@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from db import migrate
 from db.engine import make_engine, session_scope
 from db.models import User
+from otop.auth import actor_of
 from otop.config import Settings, get_settings
 from otop.demo import clear_all, database_is_empty, load_demo
 from otop.i18n import LEVEL_LABELS, MONTHS_EN_SHORT, format_baht, format_percent
@@ -40,13 +41,7 @@ def actor_from_username(session: Session, username: str) -> Actor:
     user = session.exec(select(User).where(User.username == username.strip().lower())).first()
     if user is None or not user.active:
         raise CommandError(f"ไม่พบผู้ใช้ที่ใช้งานได้ชื่อ {username}")
-    return Actor(
-        username=user.username,
-        role=user.role,
-        province_code=user.province_code,
-        district_code=user.district_code,
-        display_name=user.display_name,
-    )
+    return actor_of(user)
 
 
 # --- db and demo -------------------------------------------------------------------
@@ -206,9 +201,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extra_registrations() -> list[Callable[[argparse._SubParsersAction], None]]:  # type: ignore[type-arg]
     """Command groups that live beside their services."""
-    from otop import backup_cli, entry_cli, locks_cli
+    from otop import backup_cli, bench_cli, entry_cli, excel_cli, locks_cli, users_cli
 
-    return [backup_cli.register, locks_cli.register, entry_cli.register]
+    return [
+        backup_cli.register,
+        users_cli.register,
+        locks_cli.register,
+        entry_cli.register,
+        bench_cli.register,
+        excel_cli.register,
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
