@@ -1,0 +1,299 @@
+"""Bad input, fuzzed: whatever a grid or a sheet sends, the services save it whole or refuse it in Thai.
+
+Each generated cell is clean (its stored value is known), bad (it must be refused, and the
+message must name its row and column) or wild (either is fine, but an accepted value must be
+a proper amount). Rows may name another district's producer, an unknown one, an unknown
+category, a duplicate, or carry hostile notes: HTML, formulas, exotic unicode, very long text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, delete, func, select
+
+from db.engine import session_scope
+from db.models import CHANNEL_COLUMNS, AuditEvent, DistrictMonth, MonthlySale, SalesSummary
+from otop.config import get_settings
+from otop.entry import EntryValidationError, RowInput, save_month
+from otop.i18n import CATEGORY_LABELS, CHANNEL_LABELS
+from tests.factories import actor, make_producer
+from tests.reliability.conftest import OPEN_PERIOD, report_figures
+
+EXAMPLES = 200
+THAI = re.compile(r"[\u0E00-\u0E7F]")
+OFFICER = actor("district", "3101")
+MISSING_PRODUCER = 987_654_321
+MAX_CELL = get_settings().max_cell_baht
+HOSTILE_TEXTS = (
+    "<script>alert('x')</script>",
+    '<img src=x onerror="alert(1)">',
+    "<b>ตัวหนา</b> &amp; &lt;",
+    '=HYPERLINK("http://example.invalid","คลิก")',
+    "=1+1",
+    "+66 81 234 5678",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\u202eกลับด้าน\u202c",
+    "ผ้าไหม\u200bมัดหมี่\ufeff",
+    "👩🏽‍🌾 สินค้า 🧺",
+    "Z̶̡͔̓a̷̗̓l̸̫̈g̴̱̏o̵͕͗",
+    "line\nbreak\ttab",
+    "' OR 1=1 --",
+    "{{7*7}} ${7*7}",
+)
+
+
+@dataclass(frozen=True)
+class Cell:
+    given: object
+    kind: str  # "clean", "bad" or "wild"
+    expected: Decimal | None = None
+
+
+def _clean_amounts() -> st.SearchStrategy[Cell]:
+    amounts = st.integers(min_value=0, max_value=100_000_000).map(lambda satang: Decimal(satang) / 100)
+    return st.one_of(
+        st.just(Cell(None, "clean", Decimal("0.00"))),
+        st.just(Cell("", "clean", Decimal("0.00"))),
+        st.just(Cell("   ", "clean", Decimal("0.00"))),
+        amounts.map(lambda amount: Cell(amount, "clean", amount)),
+        amounts.map(lambda amount: Cell(f"{amount:,.2f}", "clean", amount)),
+        amounts.map(lambda amount: Cell(f" ฿{amount:,} ", "clean", amount)),
+        st.integers(min_value=0, max_value=1_000_000).map(lambda whole: Cell(whole, "clean", Decimal(whole))),
+    )
+
+
+def _bad_amounts() -> st.SearchStrategy[Cell]:
+    negative = st.integers(min_value=1, max_value=10**15).map(lambda satang: -Decimal(satang) / 100)
+    too_precise = st.integers(min_value=1, max_value=10**9).filter(lambda n: n % 10).map(lambda n: Decimal(n) / 1000)
+    too_large = st.integers(min_value=int(MAX_CELL * 100) + 1, max_value=10**40).map(
+        lambda satang: Decimal(satang) / 100
+    )
+    words = st.sampled_from(HOSTILE_TEXTS + ("หนึ่งร้อยบาท", "๑๒ บาทถ้วน", "N/A", "-", "0x1F", "1,2,3.4.5"))
+    return st.one_of(
+        negative.map(lambda amount: Cell(amount, "bad")),
+        negative.map(lambda amount: Cell(f"{amount:,}", "bad")),
+        too_precise.map(lambda amount: Cell(amount, "bad")),
+        too_precise.map(lambda amount: Cell(str(amount), "bad")),
+        too_large.map(lambda amount: Cell(amount, "bad")),
+        too_large.map(lambda amount: Cell(f"{amount:E}", "bad")),
+        st.sampled_from([float("nan"), float("inf"), float("-inf"), Decimal("NaN"), Decimal("-Infinity")]).map(
+            lambda value: Cell(value, "bad")
+        ),
+        st.sampled_from(["NaN", "nan", "inf", "-Infinity", "sNaN", "1e400", "-1e-400"]).map(
+            lambda text: Cell(text, "bad")
+        ),
+        st.sampled_from([True, False, b"100", [1], {"x": 1}]).map(lambda value: Cell(value, "bad")),
+        words.map(lambda text: Cell(text, "bad")),
+    )
+
+
+def _wild_amounts() -> st.SearchStrategy[Cell]:
+    return st.one_of(
+        st.text(max_size=40).map(lambda text: Cell(text, "wild")),
+        st.from_regex(r"\A[ +\-]?[0-9๐-๙,._]{0,18}([eE][+\-]?[0-9]{1,3})?\Z").map(lambda text: Cell(text, "wild")),
+        st.floats().map(lambda number: Cell(number, "wild")),
+        st.decimals().map(lambda number: Cell(number, "wild")),
+        st.integers(min_value=-(10**40), max_value=10**40).map(lambda number: Cell(number, "wild")),
+    )
+
+
+CELLS = st.one_of(_clean_amounts(), _clean_amounts(), _bad_amounts(), _wild_amounts())
+NOTES = st.one_of(
+    st.none(),
+    st.sampled_from(HOSTILE_TEXTS),
+    st.text(max_size=120),
+    st.text(alphabet="กขคงจ ๑๒๓ abc<>&\"'=+-@", min_size=490, max_size=520),
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    producer: str  # "own0".."own2", "foreign" or "missing"
+    category: str
+    cells: tuple[Cell, Cell, Cell, Cell]
+    note: str | None
+
+
+HOSTILE_ROWS = st.lists(
+    st.builds(
+        Row,
+        producer=st.sampled_from(["own0", "own0", "own1", "own1", "own2", "own2", "foreign", "missing"]),
+        category=st.one_of(
+            st.sampled_from(["food", "food", "อาหาร", " food ", "beverage", "textile"]),
+            st.sampled_from(HOSTILE_TEXTS),
+            st.text(max_size=20),
+        ),
+        cells=st.tuples(CELLS, CELLS, CELLS, CELLS),
+        note=NOTES,
+    ),
+    min_size=1,
+    max_size=6,
+)
+CLEAN_CELLS = _clean_amounts()
+# Rows that should all be saved: own producers, known categories, clean amounts, notes that may be hostile text.
+CLEAN_ROWS = st.lists(
+    st.builds(
+        Row,
+        producer=st.sampled_from(["own0", "own1", "own2"]),
+        category=st.sampled_from(["food", "อาหาร", " food "]),
+        cells=st.tuples(CLEAN_CELLS, CLEAN_CELLS, CLEAN_CELLS, CLEAN_CELLS),
+        note=st.one_of(st.none(), st.sampled_from(HOSTILE_TEXTS), st.text(max_size=120)),
+    ),
+    min_size=1,
+    max_size=3,
+    unique_by=lambda row: row.producer,
+)
+ROWS = st.integers(min_value=0, max_value=2).flatmap(lambda pick: HOSTILE_ROWS if pick == 0 else CLEAN_ROWS)
+
+
+def _category_code(text: str) -> str | None:
+    stripped = text.strip()
+    if stripped in CATEGORY_LABELS:
+        return stripped
+    return {label: code for code, label in CATEGORY_LABELS.items()}.get(stripped)
+
+
+def _clean_note(note: str | None) -> str | None:
+    return None if note is None else (" ".join(note.split()) or None)
+
+
+@dataclass
+class Expectation:
+    """What the service must do with the generated rows: the rows that must be refused, or the stored state."""
+
+    refused_rows: set[str]
+    refused_cells: set[tuple[str, str]]
+    wild: bool
+    stored: dict[tuple[int, str], tuple[dict[str, Decimal | None], str | None]]
+
+
+def _expect(rows: list[Row], ids: dict[str, int], registered: dict[str, set[str]]) -> Expectation:
+    expectation = Expectation(set(), set(), False, {})
+    for index, row in enumerate(rows, start=1):
+        label = f"แถวที่ {index}"
+        code = _category_code(row.category)
+        if row.producer in ("foreign", "missing") or code is None or code not in registered[row.producer]:
+            expectation.refused_rows.add(label)
+            continue
+        key = (ids[row.producer], code)
+        if key in expectation.stored:
+            expectation.refused_rows.add(label)
+            continue
+        note = _clean_note(row.note)
+        if note is not None and len(note) > 500:
+            expectation.refused_rows.add(label)
+        for channel, cell in zip(CHANNEL_COLUMNS, row.cells, strict=True):
+            if cell.kind == "bad":
+                expectation.refused_cells.add((label, channel))
+            expectation.wild = expectation.wild or cell.kind == "wild"
+        expectation.stored[key] = (dict(zip(CHANNEL_COLUMNS, (cell.expected for cell in row.cells), strict=True)), note)
+    return expectation
+
+
+def _names(problem: str, label: str) -> bool:
+    return problem.startswith(f"{label}:") or problem.startswith(f"{label} (")
+
+
+def _reset(engine: Engine) -> None:
+    with engine.begin() as connection:
+        for table in (AuditEvent, SalesSummary, MonthlySale, DistrictMonth):
+            connection.execute(delete(table).where(table.district_code == "3101"))  # type: ignore[attr-defined]
+
+
+def _month_state(engine: Engine) -> tuple[int, int, int]:
+    with session_scope(engine) as session:
+        rows = session.scalar(select(func.count()).select_from(MonthlySale).where(MonthlySale.district_code == "3101"))
+        events = session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.district_code == "3101"))
+        version = session.scalar(select(DistrictMonth.version).where(DistrictMonth.district_code == "3101"))
+    return int(rows or 0), int(events or 0), int(version or 0)
+
+
+@pytest.mark.slow
+def test_save_month_saves_whole_or_refuses_in_thai_whatever_it_is_given(
+    engine: Engine, backend: str, ticking_clock: object
+) -> None:
+    with session_scope(engine, write=True) as session:
+        own = [make_producer(session, "3101", categories=("food",)) for _ in range(2)]
+        own.append(make_producer(session, "3101", categories=("food", "beverage")))
+        foreign = make_producer(session, "3102", categories=("food",))
+    ids = {f"own{n}": producer.id for n, producer in enumerate(own)} | {
+        "foreign": foreign.id,
+        "missing": MISSING_PRODUCER,
+    }
+    registered = {"own0": {"food"}, "own1": {"food"}, "own2": {"food", "beverage"}, "foreign": set(), "missing": set()}
+    outcomes = {"saved": 0, "refused": 0}
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(rows=ROWS)
+    def save_generated(rows: list[Row]) -> None:
+        _reset(engine)
+        expectation = _expect(rows, ids, registered)  # type: ignore[arg-type]
+        inputs = [
+            RowInput(
+                ids[row.producer],  # type: ignore[arg-type]
+                row.category,
+                *(cell.given for cell in row.cells),  # type: ignore[arg-type]
+                outlier_note=row.note,
+            )
+            for row in rows
+        ]
+        try:
+            with session_scope(engine, write=True) as session:
+                save_month(
+                    session=session,
+                    actor=OFFICER,
+                    district_code="3101",
+                    period=OPEN_PERIOD,
+                    rows=inputs,
+                    base_version=0,
+                )
+        except EntryValidationError as refusal:
+            outcomes["refused"] += 1
+            assert refusal.problems and all(THAI.search(problem) for problem in refusal.problems)
+            assert all(problem.startswith("แถวที่ ") for problem in refusal.problems), refusal.problems
+            for label in expectation.refused_rows:
+                assert any(_names(problem, label) for problem in refusal.problems), (label, refusal.problems)
+            for label, channel in expectation.refused_cells:
+                column = f"คอลัมน์ “{CHANNEL_LABELS[channel]}”"
+                assert any(_names(p, label) and column in p for p in refusal.problems), (
+                    label,
+                    channel,
+                    refusal.problems,
+                )
+            assert expectation.wild or expectation.refused_rows or expectation.refused_cells, refusal.problems
+            assert _month_state(engine) == (0, 0, 0), "a refused save left something behind"
+            return
+        outcomes["saved"] += 1
+        assert not expectation.refused_rows and not expectation.refused_cells
+        with session_scope(engine) as session:
+            stored = {
+                (sale.producer_id, sale.category): sale
+                for sale in session.scalars(select(MonthlySale).where(MonthlySale.district_code == "3101"))
+            }
+        assert set(stored) == set(expectation.stored)
+        for key, (amounts, note) in expectation.stored.items():
+            sale = stored[key]
+            assert sale.outlier_note == note
+            for channel, expected in amounts.items():
+                value = getattr(sale, channel)
+                assert (
+                    value.is_finite() and Decimal(0) <= value <= MAX_CELL and value == value.quantize(Decimal("0.01"))
+                )
+                if expected is not None:
+                    assert value == expected, (key, channel, value, expected)
+
+    save_generated()
+    assert outcomes["saved"] and outcomes["refused"], outcomes
+    report_figures(f"fuzz_save_month_{backend}", examples=sum(outcomes.values()), **outcomes)
