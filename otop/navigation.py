@@ -16,12 +16,16 @@ class PageSpec:
     section: str
 
 
+ACCOUNT_SECTION = "บัญชีผู้ใช้"
 ENTRY_SECTION = "บันทึกข้อมูล"
+USER_ADMIN_ROLES = frozenset({"province", "department", "admin"})
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "หน้าหลัก", ":material/home:", ALL_ROLES, "ทั่วไป"),
     PageSpec("pages/entry.py", "บันทึกยอดจำหน่าย OTOP", ":material/edit_note:", ALL_ROLES, ENTRY_SECTION),
     PageSpec("pages/forecast.py", "ประมาณการรายได้", ":material/event_note:", ALL_ROLES, ENTRY_SECTION),
+    PageSpec("pages/account.py", "บัญชีของฉัน", ":material/account_circle:", ALL_ROLES, ACCOUNT_SECTION),
+    PageSpec("pages/users.py", "จัดการผู้ใช้", ":material/manage_accounts:", USER_ADMIN_ROLES, ACCOUNT_SECTION),
 )
 
 
@@ -30,3 +34,13 @@ def pages_for(role: str | None) -> list[PageSpec]:
     if role is None:
         return []
     return [page for page in PAGES if role in page.roles]
+
+
+def sections_for(role: str | None) -> dict[str, list[PageSpec]]:
+    """The role's screens grouped by menu section, sections in order of first appearance, the account section last."""
+    sections: dict[str, list[PageSpec]] = {}
+    for page in pages_for(role):
+        sections.setdefault(page.section, []).append(page)
+    if ACCOUNT_SECTION in sections:
+        sections[ACCOUNT_SECTION] = sections.pop(ACCOUNT_SECTION)
+    return sections

@@ -7,12 +7,16 @@ from sqlalchemy import Engine
 
 from db.engine import session_scope
 from otop.fiscal import Period, bangkok_now, fiscal_year_periods
-from otop.i18n import period_name
+from otop.i18n import ROLE_LABELS, period_name
 from otop.masterdata import list_districts, list_provinces
 from otop.permissions import Actor
 
 ENGINE_KEY = "otop_engine"
 ACTOR_KEY = "otop_actor"
+# Set by app.py for the login page: the login widget, the outcome of the last attempt, a notice to show.
+AUTHENTICATOR_KEY = "otop_authenticator"
+LOGIN_RESULT_KEY = "otop_login_result"
+LOGIN_NOTICE_KEY = "otop_login_notice"
 FIRST_FISCAL_YEAR = 2567
 
 
@@ -30,6 +34,20 @@ def get_actor() -> Actor:
     actor = st.session_state.get(ACTOR_KEY)
     if actor is None:
         st.error("กรุณาเข้าสู่ระบบก่อนใช้งาน")
+        st.stop()
+    return actor
+
+
+def require_roles(*roles: str) -> Actor:
+    """The logged-in actor, if their role is one of ``roles``; otherwise the page stops before showing anything.
+
+    Pages call it first. The navigation already leaves out pages a role may not open; this
+    guard keeps a page shut even when it is run some other way. Services check again.
+    """
+    actor = get_actor()
+    if actor.role not in roles:
+        allowed = ", ".join(ROLE_LABELS[role] for role in roles)
+        st.error(f"หน้านี้เปิดได้เฉพาะ {allowed} บัญชีของคุณ ({ROLE_LABELS[actor.role]}) จึงเปิดหน้านี้ไม่ได้")
         st.stop()
     return actor
 
