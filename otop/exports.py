@@ -581,13 +581,27 @@ def _months_text(codes: Sequence[int]) -> str:
 
 
 def export_targets(
-    *, session: Session, actor: Actor, province_code: str, fiscal_year_be: int, round_no: int
+    *,
+    session: Session,
+    actor: Actor,
+    province_code: str,
+    fiscal_year_be: int,
+    round_no: int,
+    as_of: Period | None = None,
 ) -> ExportFile:
-    """The target table of enclosures 1 and 2 with actual sales to date, attainment and status."""
+    """The target table of enclosures 1 and 2 with actual sales to date, attainment and status.
+
+    Actuals run to ``as_of`` (by default the last month of the round with any sales).
+    """
     area = Area(province_code=province_code)
     _ensure_read(actor, area)
     table = build_target_table(
-        session, actor=actor, province_code=province_code, fiscal_year_be=fiscal_year_be, round_no=round_no
+        session,
+        actor=actor,
+        province_code=province_code,
+        fiscal_year_be=fiscal_year_be,
+        round_no=round_no,
+        as_of_period=as_of.code if as_of else None,
     )
     previous = fiscal_year_be - 1
     base = "ฐานข้อมูล\nยอดจำหน่ายสินค้า OTOP"
@@ -886,7 +900,10 @@ def export_years_months(*, session: Session, actor: Actor, area: Area) -> Export
 
 @dataclass(frozen=True)
 class ExportRequest:
-    """What the page or the command line asks for; each kind uses the parts it needs."""
+    """What the page or the command line asks for; each kind uses the parts it needs.
+
+    ``period`` is the month of a monthly report, or for ``targets`` the month the actuals run to.
+    """
 
     kind: str
     province_code: str | None = None
@@ -1003,6 +1020,7 @@ _KIND_LIST = (
             province_code=_need_province(r),
             fiscal_year_be=_need_fiscal_year(r),
             round_no=_need_round(r),
+            as_of=r.period,
         ),
     ),
     ExportKind(

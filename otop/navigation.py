@@ -26,6 +26,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/forecast.py", "ประมาณการรายได้", ":material/event_note:", ALL_ROLES, ENTRY_SECTION),
     PageSpec("pages/account.py", "บัญชีของฉัน", ":material/account_circle:", ALL_ROLES, ACCOUNT_SECTION),
     PageSpec("pages/users.py", "จัดการผู้ใช้", ":material/manage_accounts:", USER_ADMIN_ROLES, ACCOUNT_SECTION),
+    PageSpec("pages/reports.py", "รายงานและส่งออก Excel", ":material/download:", ALL_ROLES, "รายงาน"),
 )
 
 
