@@ -95,11 +95,13 @@ def format_thai_date(day: date, *, short: bool = False) -> str:
     return f"{day.day} {month_name(day.month, short=short)} {ce_to_be(day.year)}"
 
 
-def format_thai_datetime(moment: datetime | None) -> str:
-    """``24 พฤศจิกายน 2569 เวลา 16:05 น.`` in Bangkok time."""
+def format_thai_datetime(moment: datetime | None, *, short: bool = False) -> str:
+    """``24 พฤศจิกายน 2569 เวลา 16:05 น.`` in Bangkok time; short, for tables: ``24 พ.ย. 2569 16:05 น.``."""
     if moment is None:
         return "–"
     local = moment.astimezone(BANGKOK)
+    if short:
+        return f"{format_thai_date(local.date(), short=True)} {local:%H:%M} น."
     return f"{format_thai_date(local.date())} เวลา {local:%H:%M} น."
 
 

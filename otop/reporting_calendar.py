@@ -7,7 +7,7 @@ this module only changes its inputs, each change audited in the caller's transac
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -23,6 +23,7 @@ from otop.status import (
     active_exception,
     calendar_days,
     confirmation_deadline,
+    confirmation_last_day,
     entry_window,
     is_locked,
     next_window_opening,
@@ -57,6 +58,7 @@ class WindowPreview:
     opens_at: datetime
     closes_at: datetime
     deadline: datetime
+    last_day: date
     source: str
     reason: str
 
@@ -220,6 +222,7 @@ def preview_windows(*, session: Session, actor: Actor, first: Period, months: in
                 opens_at=window.opens_at,
                 closes_at=window.closes_at,
                 deadline=confirmation_deadline(session, period),
+                last_day=confirmation_last_day(session, period),
                 source=source,
                 reason=override.reason if override else "",
             )

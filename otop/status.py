@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -54,6 +54,11 @@ def confirmation_deadline(session: Session, period: Period) -> datetime:
     close_day, _ = calendar_days(session)
     last_day = deadline_of(period, close_day=close_day)
     return datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=BANGKOK)
+
+
+def confirmation_last_day(session: Session, period: Period) -> date:
+    """The last day, in Bangkok, on which a confirmation is on time: the 5th of M+1 by default."""
+    return bangkok_date(confirmation_deadline(session, period) - timedelta(microseconds=1))
 
 
 def next_window_opening(session: Session, now: datetime) -> EntryWindow | None:

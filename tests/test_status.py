@@ -1,6 +1,6 @@
 """District-month status: the entry window, locks, exceptions, the countdown and the row claim."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -13,6 +13,7 @@ from otop.status import (
     EntryRefused,
     claim_district_month,
     confirmation_deadline,
+    confirmation_last_day,
     ensure_writable,
     entry_status,
     is_locked,
@@ -129,6 +130,7 @@ def test_entry_status_uses_the_period_override(engine: Engine) -> None:
 def test_confirmation_deadline_is_the_end_of_the_day_before_the_close_day(engine: Engine) -> None:
     with session_scope(engine) as session:
         assert confirmation_deadline(session, OCTOBER) == bkk(2024, 11, 6)
+        assert confirmation_last_day(session, OCTOBER) == date(2024, 11, 5)
         session.add(CalendarSetting(id=1, close_day=9, reopen_day=12))
         session.flush()
         assert confirmation_deadline(session, OCTOBER) == bkk(2024, 11, 9)
