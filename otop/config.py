@@ -10,6 +10,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "otop.sqlite3"
 DEMO_COOKIE_KEY = "demo-only-cookie-key-never-use-in-production-0000"
+DEFAULT_BENCH_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 class SettingsError(RuntimeError):
@@ -44,6 +45,7 @@ class Settings:
     outlier_jump_baht: Decimal = Decimal("1000000")
     max_cell_baht: Decimal = Decimal("10000000000")
     timezone: str = "Asia/Bangkok"
+    bench_postgres_url: str = DEFAULT_BENCH_POSTGRES_URL
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -62,6 +64,7 @@ class Settings:
             outlier_factor=Decimal(_env("OTOP_OUTLIER_FACTOR", "5")),
             outlier_jump_baht=Decimal(_env("OTOP_OUTLIER_JUMP_BAHT", "1000000")),
             max_cell_baht=Decimal(_env("OTOP_MAX_CELL_BAHT", "10000000000")),
+            bench_postgres_url=_env("OTOP_BENCH_POSTGRES_URL", DEFAULT_BENCH_POSTGRES_URL),
         )
 
     def ensure_safe(self) -> None:
