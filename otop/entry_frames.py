@@ -177,13 +177,20 @@ def month_row_inputs(
     return inputs
 
 
-def totals_frame(totals: Mapping[str, Decimal], *, label: str, label_column: str) -> pd.DataFrame:
-    """The one-line totals table shown under a grid."""
+def totals_frame(
+    totals: Mapping[str, Decimal], leading: Mapping[str, str], trailing: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """The one-line totals table under a grid, with the grid's label columns around the amounts.
+
+    Giving it the same columns as the grid (``leading`` before, ``trailing`` after) lets the
+    page give them the same widths, so each total sits under its channel.
+    """
     return pd.DataFrame(
         {
-            label_column: [label],
+            **{column: [text] for column, text in leading.items()},
             **{channel: [float(totals[channel])] for channel in CHANNEL_COLUMNS},
             TOTAL: [float(sum(totals.values(), ZERO))],
+            **{column: [text] for column, text in (trailing or {}).items()},
         }
     )
 

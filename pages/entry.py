@@ -48,12 +48,12 @@ from otop.permissions import Action, Actor, PermissionDenied, allowed
 from otop.producers import ProducerError, list_district_proposals, propose_producer
 from otop.status import EntryRefused
 from pages.common import clear_cached_reads, get_actor, get_engine, pick_district, pick_period
-from pages.excel_panels import render_rt1_panel
 
 KEY = "entry"
 FLASH_KEY = "entry_flash"
 CONFLICT_KEY = "entry_conflict"
 AMOUNT_FORMAT = "%,.2f"
+AMOUNT_WIDTH = 150
 
 
 @st.cache_data(ttl=60, max_entries=8, show_spinner=False)
@@ -77,24 +77,22 @@ def _reload() -> None:
 
 def _amount_column(label: str, *, disabled: bool) -> Any:
     return st.column_config.NumberColumn(
-        label, min_value=0, step=0.01, format=AMOUNT_FORMAT, disabled=disabled, width="small"
+        label, min_value=0, step=0.01, format=AMOUNT_FORMAT, disabled=disabled, width=AMOUNT_WIDTH
     )
 
 
 def _column_config(*, editable: bool) -> dict[str, Any]:
     return {
         "row_no": st.column_config.NumberColumn("ที่", disabled=True, width=45, pinned=True),
-        "producer": st.column_config.TextColumn("ผู้ผลิต", disabled=True, width="medium", pinned=True),
-        "subdistrict": st.column_config.TextColumn("ตำบล", disabled=True, width="small"),
-        "category": st.column_config.TextColumn("หมวด", disabled=True, width="small"),
-        "producer_type": st.column_config.TextColumn("ประเภท", disabled=True, width="small"),
+        "producer": st.column_config.TextColumn("ผู้ผลิต", disabled=True, width=250, pinned=True),
+        "subdistrict": st.column_config.TextColumn("ตำบล", disabled=True, width=100),
+        "category": st.column_config.TextColumn("หมวด", disabled=True, width=150),
+        "producer_type": st.column_config.TextColumn("ประเภท", disabled=True, width=150),
         **{channel: _amount_column(label, disabled=not editable) for channel, label in CHANNEL_LABELS.items()},
         TOTAL: _amount_column("รวม", disabled=True),
-        FLAGS: st.column_config.TextColumn(
-            "ค่าผิดปกติ", disabled=True, width="small", help="สูงกว่าปกติมาก ต้องใส่หมายเหตุอธิบาย"
-        ),
+        FLAGS: st.column_config.TextColumn("ค่าผิดปกติ", disabled=True, width=170, help="สูงกว่าปกติมาก ต้องใส่หมายเหตุอธิบาย"),
         NOTE: st.column_config.TextColumn(
-            "หมายเหตุ", disabled=not editable, max_chars=500, width="medium", help="อธิบายค่าที่สูงผิดปกติ"
+            "หมายเหตุ", disabled=not editable, max_chars=500, width=260, help="อธิบายค่าที่สูงผิดปกติ"
         ),
     }
 
@@ -279,6 +277,8 @@ except (PermissionDenied, EntryValidationError) as error:
     st.error(str(error))
     st.stop()
 
+if actor.district_code:
+    pickers[0].text_input("อำเภอ", value=grid.district_name_th, disabled=True, key=f"{KEY}_own_district")
 may_write = allowed(actor, Action.WRITE_FIGURES, district_code=district_code)
 editable = may_write and grid.status.writable
 st.caption(f"แบบ รต.1 · อำเภอ{grid.district_name_th} ({grid.district_code}) · เดือน{period_name(grid.period)}")
@@ -299,11 +299,12 @@ current = refresh_month_frame(apply_edits(month_frame(grid), edit_state), grid, 
 totals = month_totals(current)
 pending = edited_cell_count(edit_state)
 
-metrics = st.columns(4)
+metrics = st.columns([2, 1, 1, 1])
 metrics[0].metric("ยอดรวมทั้งอำเภอเดือนนี้", format_baht(sum(totals.values())), border=True)
-metrics[1].metric("จำนวนแถว (ผู้ผลิต × หมวด)", f"{len(grid.rows):,}", border=True)
+metrics[1].metric("จำนวนแถว", f"{len(grid.rows):,}", border=True)
 metrics[2].metric("แถวที่มีค่าผิดปกติ", f"{int((current[FLAGS] != '').sum()):,}", border=True)
-metrics[3].metric("ช่องที่แก้ไขแต่ยังไม่บันทึก", f"{pending:,}", border=True)
+if editable:
+    metrics[3].metric("ช่องที่แก้ไขแต่ยังไม่บันทึก", f"{pending:,}", border=True)
 
 if editable and st.button(
     "ดึงรายชื่อจากเดือนก่อน",
@@ -328,12 +329,28 @@ else:
         num_rows="fixed",
         height=min(38 + 35 * len(grid.rows), 600),
     )
+    label_columns = _column_config(editable=False)
     st.dataframe(
-        totals_frame(totals, label=f"รวมทั้งอำเภอ ({len(grid.rows):,} แถว)", label_column="producer"),
+        totals_frame(
+            totals,
+            {
+                "row_no": "",
+                "producer": f"รวมทั้งอำเภอ ({len(grid.rows):,} แถว)",
+                "subdistrict": "",
+                "category": "",
+                "producer_type": "",
+            },
+            {FLAGS: "", NOTE: ""},
+        ),
         column_config={
-            "producer": st.column_config.TextColumn("", width="large"),
-            **{channel: _amount_column(label, disabled=True) for channel, label in CHANNEL_LABELS.items()},
-            TOTAL: _amount_column("รวม", disabled=True),
+            **label_columns,
+            "row_no": st.column_config.TextColumn("", width=45, pinned=True),
+            "producer": st.column_config.TextColumn("", width=250, pinned=True),
+            "subdistrict": st.column_config.TextColumn("", width=100),
+            "category": st.column_config.TextColumn("", width=150),
+            "producer_type": st.column_config.TextColumn("", width=150),
+            FLAGS: st.column_config.TextColumn("", width=170),
+            NOTE: st.column_config.TextColumn("", width=260),
         },
         hide_index=True,
         key=f"{KEY}_totals",
@@ -348,7 +365,6 @@ else:
     if editable and st.button("บันทึกและยืนยันข้อมูล", key=f"{KEY}_save", type="primary", icon=":material/save:"):
         _save(grid, month_row_inputs(grid, edited, edit_state), actor, engine)
 
-render_rt1_panel(engine=engine, actor=actor, district_code=district_code, period=period)
 if grid.rows:
     _history(grid, actor, engine)
 if allowed(actor, Action.PROPOSE_PRODUCER, district_code=district_code):

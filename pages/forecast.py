@@ -1,5 +1,6 @@
 """Forecast form (แบบประมาณการรายได้): twelve months × four channels, submission and the committee's certification."""
 
+from datetime import date
 from typing import Any
 
 import streamlit as st
@@ -18,7 +19,7 @@ from otop.entry_frames import (
     refresh_forecast_frame,
     totals_frame,
 )
-from otop.fiscal import bangkok_date, fiscal_year_of
+from otop.fiscal import bangkok_date, be_to_ce, ce_to_be, fiscal_year_of
 from otop.forecast import (
     ForecastSheet,
     certify_forecast,
@@ -34,15 +35,18 @@ from otop.i18n import (
     format_baht,
     format_thai_date,
     format_thai_datetime,
+    month_name,
 )
 from otop.permissions import Action, Actor, PermissionDenied, allowed, province_of
 from otop.status import EntryRefused
 from pages.common import clear_cached_reads, fiscal_year_options, get_actor, get_engine, pick_district
-from pages.excel_panels import render_forecast_panel
 
 KEY = "forecast"
 FLASH_KEY = "forecast_flash"
 AMOUNT_FORMAT = "%,.2f"
+AMOUNT_WIDTH = 150
+MONTH_WIDTH = 150
+REMARK_WIDTH = 300
 WRITE_ERRORS = (EntryValidationError, EntryConflict, EntryRefused, PermissionDenied)
 
 
@@ -66,7 +70,9 @@ def _done(message: str) -> None:
 
 
 def _amount_column(label: str, *, disabled: bool) -> Any:
-    return st.column_config.NumberColumn(label, min_value=0, step=0.01, format=AMOUNT_FORMAT, disabled=disabled)
+    return st.column_config.NumberColumn(
+        label, min_value=0, step=0.01, format=AMOUNT_FORMAT, disabled=disabled, width=AMOUNT_WIDTH
+    )
 
 
 def _show_state(sheet: ForecastSheet) -> None:
@@ -97,16 +103,36 @@ def _show_state(sheet: ForecastSheet) -> None:
         st.info(f"{sheet.status_label} · {due} (อีก {(sheet.due_date - today).days} วัน)", icon=":material/edit_note:")
 
 
+def _pick_be_date(fiscal_year_be: int) -> date | None:
+    """Day, Thai month and BE year side by side (the date widget only knows CE); ``None`` for 31 February."""
+    st.markdown("วันที่ประชุม นตผ.อำเภอ")
+    day_column, month_column, year_column = st.columns(3)
+    today = bangkok_date(utc_now())
+    day = day_column.selectbox("วันที่", range(1, 32), index=today.day - 1, key=f"{KEY}_meeting_day")
+    month = month_column.selectbox(
+        "เดือน", range(1, 13), index=today.month - 1, format_func=month_name, key=f"{KEY}_meeting_month"
+    )
+    years = [fiscal_year_be, fiscal_year_be - 1]
+    default_year = ce_to_be(today.year)
+    year_be = year_column.selectbox(
+        "พ.ศ.", years, index=years.index(default_year) if default_year in years else 0, key=f"{KEY}_meeting_year"
+    )
+    try:
+        return date(be_to_ce(year_be), month, day)
+    except ValueError:
+        return None
+
+
 def _certification(sheet: ForecastSheet, actor: Actor, engine: Any, *, pending: int) -> None:
     with st.expander("บันทึกการรับรองของ นตผ.อำเภอ", icon=":material/approval:"):
         with st.form(f"{KEY}_certify_form"):
-            meeting_date = st.date_input(
-                "วันที่ประชุม นตผ.อำเภอ", value=None, format="DD/MM/YYYY", key=f"{KEY}_meeting_date"
-            )
+            meeting_date = _pick_be_date(sheet.fiscal_year_be)
             reference = st.text_input("อ้างอิง (ครั้งที่ประชุม/เลขที่รายงานการประชุม)", max_chars=200, key=f"{KEY}_reference")
             certified_by = st.text_input("ผู้รับรอง (ชื่อและตำแหน่ง)", max_chars=200, key=f"{KEY}_certified_by")
             submitted = st.form_submit_button("บันทึกการรับรอง", key=f"{KEY}_certify", disabled=pending > 0)
-        if submitted:
+        if submitted and meeting_date is None:
+            st.error("วันที่ประชุม นตผ.อำเภอ: ไม่มีวันนี้ในปฏิทิน กรุณาเลือกใหม่")
+        elif submitted:
             try:
                 with session_scope(engine, write=True) as session:
                     certify_forecast(
@@ -114,7 +140,7 @@ def _certification(sheet: ForecastSheet, actor: Actor, engine: Any, *, pending: 
                         actor=actor,
                         district_code=sheet.district_code,
                         fiscal_year_be=sheet.fiscal_year_be,
-                        meeting_date=meeting_date,  # type: ignore[arg-type]
+                        meeting_date=meeting_date,
                         reference=reference,
                         certified_by=certified_by,
                         base_version=sheet.version,
@@ -183,6 +209,8 @@ except (PermissionDenied, EntryValidationError) as error:
     st.error(str(error))
     st.stop()
 
+if actor.district_code:
+    pickers[0].text_input("อำเภอ", value=sheet.district_name_th, disabled=True, key=f"{KEY}_own_district")
 may_write = allowed(actor, Action.WRITE_FIGURES, district_code=district_code)
 editable = may_write and sheet.editable
 st.caption(
@@ -204,16 +232,17 @@ pending = edited_cell_count(edit_state)
 metrics = st.columns(3)
 metrics[0].metric("ประมาณการทั้งปี", format_baht(sum(totals.values())), border=True)
 metrics[1].metric("สถานะ", FORECAST_STATUS_LABELS[sheet.status], border=True)
-metrics[2].metric("ช่องที่แก้ไขแต่ยังไม่บันทึก", f"{pending:,}", border=True)
+if editable:
+    metrics[2].metric("ช่องที่แก้ไขแต่ยังไม่บันทึก", f"{pending:,}", border=True)
 
 edited = st.data_editor(
     current,
     key=editor_key,
     column_config={
-        "month": st.column_config.TextColumn("เดือน", disabled=True, pinned=True),
+        "month": st.column_config.TextColumn("เดือน", disabled=True, pinned=True, width=MONTH_WIDTH),
         **{channel: _amount_column(label, disabled=not editable) for channel, label in CHANNEL_LABELS.items()},
         TOTAL: _amount_column("รวม", disabled=True),
-        REMARK: st.column_config.TextColumn("หมายเหตุ", disabled=not editable, max_chars=500, width="medium"),
+        REMARK: st.column_config.TextColumn("หมายเหตุ", disabled=not editable, max_chars=500, width=REMARK_WIDTH),
     },
     disabled=not editable,
     hide_index=True,
@@ -221,9 +250,10 @@ edited = st.data_editor(
     height=38 + 35 * 12,
 )
 st.dataframe(
-    totals_frame(totals, label="รวมทั้งปี", label_column="month"),
+    totals_frame(totals, {"month": "รวมทั้งปี"}, {REMARK: ""}),
     column_config={
-        "month": st.column_config.TextColumn(""),
+        "month": st.column_config.TextColumn("", width=MONTH_WIDTH, pinned=True),
+        REMARK: st.column_config.TextColumn("", width=REMARK_WIDTH),
         **{channel: _amount_column(label, disabled=True) for channel, label in CHANNEL_LABELS.items()},
         TOTAL: _amount_column("รวม", disabled=True),
     },
@@ -269,7 +299,6 @@ if editable:
         else:
             _done("ส่งแบบประมาณการให้จังหวัดแล้ว")
     _certification(sheet, actor, engine, pending=pending)
-render_forecast_panel(engine=engine, actor=actor, district_code=district_code, fiscal_year_be=fiscal_year_be)
 if sheet.status == "certified" and allowed(actor, Action.LOCK, district_code=district_code):
     _reopen(sheet, actor, engine)
 if actor.role != "district":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -103,7 +103,9 @@ def test_forecast_page_refuses_bad_input_naming_month_and_column(engine: Engine)
 def test_forecast_page_certifies_and_then_is_read_only_until_the_province_reopens(engine: Engine) -> None:
     _filled(engine)
     at = _page(engine)
-    at.date_input(key="forecast_meeting_date").set_value(date(2025, 1, 14))
+    at.selectbox(key="forecast_meeting_day").select(14)
+    at.selectbox(key="forecast_meeting_month").select(1)
+    at.selectbox(key="forecast_meeting_year").select(2568)
     at.text_input(key="forecast_reference").input("ครั้งที่ 1/2568")
     at.text_input(key="forecast_certified_by").input("นายอำเภอเมืองบุรีรัมย์")
     at.button(key="forecast_certify").click().run()
@@ -129,3 +131,15 @@ def test_forecast_page_shows_the_province_every_districts_state(engine: Engine) 
     assert len(overview) == 23
     assert overview["สถานะ"].tolist()[0] == "ร่าง (อำเภอยังแก้ไขได้)"
     assert overview["ยอดประมาณการทั้งปี"].tolist()[0] == 120000.0
+
+
+def test_forecast_page_refuses_a_meeting_date_that_does_not_exist(engine: Engine) -> None:
+    _filled(engine)
+    at = _page(engine)
+    at.selectbox(key="forecast_meeting_day").select(31)
+    at.selectbox(key="forecast_meeting_month").select(2)
+    at.text_input(key="forecast_reference").input("ครั้งที่ 1/2568")
+    at.text_input(key="forecast_certified_by").input("นายอำเภอ")
+    at.button(key="forecast_certify").click().run()
+    assert at.error[0].value.startswith("วันที่ประชุม นตผ.อำเภอ: ไม่มีวันนี้ในปฏิทิน")
+    assert _sheet(engine).status == "draft"
