@@ -9,7 +9,7 @@ import streamlit as st
 
 from db.engine import session_scope
 from otop.completeness import DistrictMonthState, default_review_period, locked_summary_line, month_completeness
-from otop.fiscal import BANGKOK, Period, bangkok_now
+from otop.fiscal import BANGKOK, Period, bangkok_now, ce_to_be
 from otop.i18n import CATEGORY_LABELS, format_baht, format_thai_date, format_thai_datetime, month_name, period_name
 from otop.locks import (
     LockRefused,
@@ -107,11 +107,12 @@ def _unlock_message(result: LockResult, what: str) -> str:
 
 
 def _stamp(moment: datetime | None, who: str | None) -> str:
-    """``✓ 3 เม.ย. 16:00 · district3101``: the year is the reviewed month's, so the table leaves it out."""
+    """``✓ 3 เม.ย. 68 16:00 · district3101``: short enough for every column to fit the table."""
     if moment is None:
         return NO
     local = moment.astimezone(BANGKOK)
-    return f"{YES} {local.day} {month_name(local.month, short=True)} {local:%H:%M} · {who}"
+    year = ce_to_be(local.year) % 100
+    return f"{YES} {local.day} {month_name(local.month, short=True)} {year:02d} {local:%H:%M} · {who}"
 
 
 def _timeliness(state: DistrictMonthState) -> str:

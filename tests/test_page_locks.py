@@ -76,7 +76,7 @@ def test_the_page_shows_the_month_just_closed_with_every_district(october: Engin
     assert len(table) == 23
     first = table.iloc[0]
     assert first["อำเภอ"] == "เมืองบุรีรัมย์"
-    assert first["ยืนยันข้อมูล"] == "✓ 3 พ.ย. 15:00 · district3101"
+    assert first["ยืนยันข้อมูล"] == "✓ 3 พ.ย. 67 15:00 · district3101"
     assert first["ล็อก"] == "—"
     assert first["ยอดจำหน่าย"] == "฿1,500.00"
     assert first["ผู้ผลิตที่รายงาน"] == "1/1"
@@ -92,7 +92,7 @@ def test_locking_a_confirmed_district_updates_the_status_line(october: Engine) -
     assert at.success[0].value.startswith("ล็อกข้อมูลอำเภอเมืองบุรีรัมย์ เดือนตุลาคม 2567 แล้วเมื่อ 8 พฤศจิกายน 2567")
     assert status_line(at) == "**อำเภอที่ล็อกข้อมูล: 1/23 อำเภอ**"
     assert locked_codes(october) == {"3101"}
-    assert at.dataframe[0].value.iloc[0]["ล็อก"].startswith("✓ 8 พ.ย. 09:00 · province31")
+    assert at.dataframe[0].value.iloc[0]["ล็อก"].startswith("✓ 8 พ.ย. 67 09:00 · province31")
 
 
 def test_locking_an_unconfirmed_district_needs_the_extra_confirmation(october: Engine) -> None:
