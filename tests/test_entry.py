@@ -23,8 +23,10 @@ from otop.entry import (
     sync_month,
 )
 from otop.fiscal import BANGKOK, Period
+from otop.locks import lock_district_month, unlock_district_month
 from otop.permissions import PermissionDenied
 from otop.producers import approve_producer, propose_producer
+from otop.queries import SalesFilter, totals_by
 from otop.status import EntryRefused
 from tests.factories import actor, lock_month, make_producer, make_producers, make_sale
 
@@ -527,3 +529,31 @@ def test_default_entry_period_is_the_open_one_else_the_last_closed(
 ) -> None:
     with session_scope(engine) as session:
         assert default_entry_period(session, now=moment) == expected
+
+
+def test_a_province_lock_refuses_saves_and_an_unlock_lets_them_count_changes_again(engine: Engine) -> None:
+    (producer,) = _producers(engine, 1)
+    _save(engine, [RowInput(producer.id, "food", 100, 1)])  # type: ignore[arg-type]
+    with session_scope(engine, write=True) as session:
+        lock_district_month(session=session, actor=PROVINCE, district_code="3101", period=PERIOD)
+    with pytest.raises(EntryRefused, match="ถูกล็อกโดย province31"):
+        _save(engine, [RowInput(producer.id, "food", 200)], base_version=1)  # type: ignore[arg-type]
+    with session_scope(engine, write=True) as session:
+        unlock_district_month(
+            session=session, actor=PROVINCE, district_code="3101", period=PERIOD, reason="อำเภอขอแก้ยอดผู้ผลิต"
+        )
+    grid = _load(engine)
+    _save(engine, [RowInput(producer.id, "food", 200, 1)], base_version=grid.version)  # type: ignore[arg-type]
+    with session_scope(engine) as session:
+        month = session.get(DistrictMonth, ("3101", PERIOD.code))
+    assert month is not None and month.changes_since_lock == 1
+
+
+def test_load_month_totals_equal_the_summary_on_the_demo_data(demo_engine: Engine) -> None:
+    with session_scope(demo_engine) as session:
+        grid = load_month(session=session, actor=actor("admin"), district_code="3101", period=PERIOD, now=OPEN_NOW)
+        summary = totals_by(session, SalesFilter(district_codes=["3101"], periods=[PERIOD.code]), "district_code")
+    assert len(grid.rows) > 100
+    assert grid.total == summary["3101"]
+    assert grid.status.locked and grid.status.locked_by == "province31"
+    assert grid.flagged_rows == []
