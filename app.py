@@ -75,6 +75,24 @@ def _authenticator(engine: Any, settings: Settings) -> stauth.Authenticate:
     return authenticator
 
 
+def _resume_remembered_login(authenticator: stauth.Authenticate) -> None:
+    """Resume a login from its signed cookie before the navigation is built, so that a reloaded or
+    bookmarked page opens where it was instead of on the login page.
+    """
+    if st.session_state.get("authentication_status"):
+        return
+    token = authenticator.cookie_controller.get_cookie()
+    if not token:
+        return
+    try:
+        authenticator.authentication_controller.login(token=token)
+    except stauth.LoginError:
+        # The cookie names an account that can no longer log in: forget it for this session and in the browser.
+        st.session_state["logout"] = True
+        st.session_state[FORGET_COOKIE_KEY] = True
+        st.session_state[LOGIN_NOTICE_KEY] = "การเข้าสู่ระบบที่จำไว้ใช้ไม่ได้แล้ว กรุณาเข้าสู่ระบบใหม่"
+
+
 def _session_user(engine: Any, authenticator: stauth.Authenticate) -> SessionUser | None:
     """The logged-in user, read from the database on every run so that disabling an account ends its session."""
     if not st.session_state.get("authentication_status"):
@@ -99,6 +117,8 @@ def _logout(authenticator: stauth.Authenticate, engine: Any, actor: Actor) -> No
 def _sidebar(user: SessionUser, authenticator: stauth.Authenticate, engine: Any) -> None:
     with st.sidebar:
         st.markdown(f"**{user.actor.display_name}**")
+        if user.position_title not in ("", user.actor.display_name, ROLE_LABELS[user.actor.role]):
+            st.caption(user.position_title)
         st.caption(f"{ROLE_LABELS[user.actor.role]} · {user.area_name}")
         st.button(
             "ออกจากระบบ",
@@ -124,6 +144,7 @@ if settings.demo_mode:
 
 authenticator = _authenticator(engine, settings)
 st.session_state[AUTHENTICATOR_KEY] = authenticator
+_resume_remembered_login(authenticator)
 session_user = _session_user(engine, authenticator)
 
 if session_user is None:

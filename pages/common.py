@@ -20,10 +20,21 @@ LOGIN_NOTICE_KEY = "otop_login_notice"
 FIRST_FISCAL_YEAR = 2567
 
 
+def _go_through_app() -> None:
+    """Send a page that app.py did not run to app.py, which logs in and builds the role's menu.
+
+    Until app.py has called st.navigation once in the server process, Streamlit serves a URL
+    such as /users by running the file of pages/ directly (its pages-directory fallback).
+    """
+    if ENGINE_KEY not in st.session_state:
+        st.switch_page("app.py")
+
+
 def get_engine() -> Engine:
     """The engine app.py put in the session (tests put their own there)."""
     engine = st.session_state.get(ENGINE_KEY)
     if engine is None:
+        _go_through_app()
         st.error("ไม่พบการเชื่อมต่อฐานข้อมูล กรุณาเปิดหน้าเว็บใหม่")
         st.stop()
     return engine
@@ -33,6 +44,7 @@ def get_actor() -> Actor:
     """The logged-in actor; a page opened without one shows nothing of itself."""
     actor = st.session_state.get(ACTOR_KEY)
     if actor is None:
+        _go_through_app()
         st.error("กรุณาเข้าสู่ระบบก่อนใช้งาน")
         st.stop()
     return actor

@@ -2,7 +2,6 @@
 
 import pandas as pd
 import streamlit as st
-from streamlit_authenticator import LoginError
 
 from otop.config import get_settings
 from otop.demo import DEMO_PASSWORDS
@@ -22,25 +21,14 @@ if authenticator is None:
     st.stop()
 
 
-def _login_form() -> None:
-    authenticator.login(location="main", fields=LOGIN_FIELDS, key="login_form")
-
-
 _, center, _ = st.columns([1, 2, 1])
 with center:
-    st.title("ระบบรายงานรายได้จากการจำหน่ายผลิตภัณฑ์ชุมชน OTOP")
+    st.header("ระบบรายงานรายได้จากการจำหน่ายผลิตภัณฑ์ชุมชน (OTOP)")
     st.caption("กรมการพัฒนาชุมชน กระทรวงมหาดไทย · สำหรับเจ้าหน้าที่อำเภอ จังหวัด และกรม")
     notice = st.session_state.pop(LOGIN_NOTICE_KEY, None)
     if notice:
         st.warning(notice)
-    try:
-        _login_form()
-    except LoginError:
-        # The remembered login belongs to an account that can no longer log in: forget it and ask again.
-        st.session_state["logout"] = True
-        authenticator.cookie_controller.delete_cookie()
-        st.warning("การเข้าสู่ระบบที่จำไว้ใช้ไม่ได้แล้ว กรุณาเข้าสู่ระบบใหม่")
-        _login_form()
+    authenticator.login(location="main", fields=LOGIN_FIELDS, key="login_form")
     if st.session_state.get("authentication_status"):
         st.rerun()
     result = st.session_state.pop(LOGIN_RESULT_KEY, None)

@@ -106,32 +106,33 @@ def _role_input(key: str, *, current: str | None = None) -> str:
     )
 
 
+USER_COLUMNS = (
+    "ชื่อผู้ใช้",
+    "สถานะ",
+    "บทบาท",
+    "พื้นที่",
+    "ชื่อที่แสดง",
+    "ตำแหน่ง",
+    "รหัสผ่านผิดติดกัน (ครั้ง)",
+    "เปลี่ยนรหัสผ่านล่าสุด",
+)
+
+
 def _users_table(users: list[UserView]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "ชื่อผู้ใช้": user.username,
-                "ชื่อที่แสดง": user.display_name,
-                "ตำแหน่ง": user.position_title,
-                "บทบาท": user.role_label,
-                "พื้นที่": user.area_name,
-                "สถานะ": user.status_label,
-                "รหัสผ่านผิดติดกัน (ครั้ง)": user.failed_attempts,
-                "เปลี่ยนรหัสผ่านล่าสุด": format_thai_datetime(user.password_changed_at),
-            }
-            for user in users
-        ],
-        columns=[
-            "ชื่อผู้ใช้",
-            "ชื่อที่แสดง",
-            "ตำแหน่ง",
-            "บทบาท",
-            "พื้นที่",
-            "สถานะ",
-            "รหัสผ่านผิดติดกัน (ครั้ง)",
-            "เปลี่ยนรหัสผ่านล่าสุด",
-        ],
-    )
+    rows = [
+        (
+            user.username,
+            user.status_label,
+            user.role_label,
+            user.area_name,
+            user.display_name,
+            user.position_title,
+            user.failed_attempts,
+            format_thai_datetime(user.password_changed_at),
+        )
+        for user in users
+    ]
+    return pd.DataFrame(rows, columns=list(USER_COLUMNS))
 
 
 def _edit_user(user: UserView) -> None:
@@ -162,7 +163,9 @@ def _edit_user(user: UserView) -> None:
             )
     with access:
         st.markdown("##### การเข้าใช้งาน")
-        if user.active:
+        if user.username == actor.username:
+            st.caption("บัญชีของคุณเอง: ปิดการใช้งานหรือเปลี่ยนบทบาทไม่ได้ เปลี่ยนรหัสผ่านได้ที่หน้า บัญชีของฉัน")
+        elif user.active:
             if st.button("ปิดการใช้งานบัญชีนี้", key=f"{key}_disable", icon=":material/block:"):
                 _run(
                     partial(set_user_active, username=user.username, active=False),
@@ -194,7 +197,7 @@ def _edit_user(user: UserView) -> None:
                 )
 
 
-def _create_user() -> None:
+def _create_user(default_province: str | None) -> None:
     key = "users_new"
     left, right = st.columns(2, gap="large")
     with left:
@@ -205,7 +208,7 @@ def _create_user() -> None:
         position_title = st.text_input("ตำแหน่ง", key=f"{key}_position", placeholder="เช่น พัฒนาการอำเภอ")
     with right:
         role = _role_input(f"{key}_role")
-        province_code, district_code = _area_inputs(key, actor, role)
+        province_code, district_code = _area_inputs(key, actor, role, province_code=default_province)
         password = st.text_input(
             "รหัสผ่านเริ่มต้น",
             type="password",
@@ -274,4 +277,4 @@ with edit_tab:
     else:
         st.info("ยังไม่มีผู้ใช้ในขอบเขตนี้")
 with create_tab:
-    _create_user()
+    _create_user(scope)

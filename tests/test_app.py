@@ -11,6 +11,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
+from streamlit_authenticator.controllers import CookieController
 
 from db.engine import session_scope
 from db.models import AuditEvent, User
@@ -88,7 +89,7 @@ def test_an_anonymous_visitor_gets_only_the_thai_login_page(app_db: Engine) -> N
     assert not at.exception
     assert on_login_page(at)
     assert at.button[0].label == "เข้าสู่ระบบ"
-    assert at.title[0].value.startswith("ระบบรายงานรายได้")
+    assert at.header[0].value.startswith("ระบบรายงานรายได้")
     assert reachable(at, "pages/login.py")
     assert not any(reachable(at, page.path) for page in PAGES)
     assert len(at.info) == 0
@@ -180,6 +181,35 @@ def test_a_role_change_takes_effect_on_the_next_run(app_db: Engine) -> None:
     at.run()
     assert at.session_state["otop_actor"].role == "province"
     assert reachable(at, "pages/users.py")
+
+
+def remember(monkeypatch: pytest.MonkeyPatch, username: str) -> None:
+    """Make the browser present a valid login cookie for ``username`` (until the session logs out)."""
+    token = {"username": username, "exp_date": (datetime.now() + timedelta(days=1)).timestamp()}
+    monkeypatch.setattr(
+        CookieController, "get_cookie", lambda self: None if st.session_state.get("logout") else dict(token)
+    )
+
+
+def test_a_remembered_login_opens_the_requested_page_directly(app_db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    remember(monkeypatch, "province31")
+    at = open_app()
+    assert at.session_state["otop_actor"].username == "province31"
+    at.switch_page(str(ROOT / "pages" / "users.py")).run()
+    assert not at.exception
+    assert at.title[0].value == "จัดการผู้ใช้"
+    at = at.sidebar.button(key="app_logout").click().run()
+    assert on_login_page(at)
+
+
+def test_a_remembered_login_of_a_disabled_account_is_forgotten(app_db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    with session_scope(app_db, write=True) as session:
+        session.exec(select(User).where(User.username == "district3101")).one().active = False
+    remember(monkeypatch, "district3101")
+    at = open_app()
+    assert on_login_page(at)
+    assert at.warning[0].value == "การเข้าสู่ระบบที่จำไว้ใช้ไม่ได้แล้ว กรุณาเข้าสู่ระบบใหม่"
+    assert at.session_state["logout"] is True
 
 
 @pytest.mark.parametrize("role", sorted(ROLE_USERS))
