@@ -41,7 +41,7 @@ _FONT = Font(name=FONT_NAME, size=BODY_SIZE)
 _BOLD = Font(name=FONT_NAME, size=BODY_SIZE, bold=True)
 _TITLE = Font(name=FONT_NAME, size=TITLE_SIZE, bold=True)
 _STATUS = Font(name=FONT_NAME, size=BODY_SIZE - 1, italic=True)
-_NUMBER_FORMATS = {"money": MONEY_FORMAT, "integer": INTEGER_FORMAT, "percent": PERCENT_FORMAT, "year": "0"}
+_NUMBER_FORMATS = {"money": MONEY_FORMAT, "integer": INTEGER_FORMAT, "percent": PERCENT_FORMAT, "code": "0"}
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,8 @@ class Column:
     """One table column: its header labels from the outermost group down to its own, its kind and width.
 
     Kinds: ``text`` (written as text, never a formula), ``mark`` (a centred tick),
-    ``money`` (#,##0.00), ``integer``, ``percent`` and ``year`` (a BE year, no thousands separator).
+    ``money`` (#,##0.00), ``integer`` (a count, summed in the totals row), ``percent`` and ``code``
+    (a number that names something, such as a producer code or a BE year: no separator, never summed).
     """
 
     path: tuple[str, ...]

@@ -146,7 +146,7 @@ def _channel_columns(
 
 
 TOTAL_COLUMN = Column(("รวมทั้งสิ้น (บาท)",), "money", 17)
-ROW_NO_COLUMN = Column(("ที่",), "integer", 5)
+ROW_NO_COLUMN = Column(("ที่",), "code", 5)
 
 
 def _channels(row: dict[str, Any] | None) -> list[Decimal]:
@@ -160,7 +160,7 @@ def _column_sums(rows: Sequence[Sequence[Any]], columns: Sequence[Column], label
     totals: list[Any] = []
     labelled = False
     for index, column in enumerate(columns):
-        if column.kind in ("money", "integer") and column is not ROW_NO_COLUMN:
+        if column.kind in ("money", "integer"):
             totals.append(
                 sum((row[index] for row in rows if row[index] is not None), ZERO if column.kind == "money" else 0)
             )
@@ -317,7 +317,7 @@ def rt1_columns() -> list[Column]:
     """The columns of form รต.1, plus the producer code and remark the import reads back."""
     return [
         ROW_NO_COLUMN,
-        Column((RT1_PRODUCER_ID_HEADER,), "integer", 9),
+        Column((RT1_PRODUCER_ID_HEADER,), "code", 9),
         Column(("รายชื่อกลุ่ม/ผู้ผลิต ผู้ประกอบการ OTOP",), "text", 34),
         Column(("อำเภอ",), "text", 12),
         *(Column(("ประเภทผลิตภัณฑ์", CATEGORY_SHORT_LABELS[code]), "mark", 8) for code in CATEGORY_CODES),
@@ -874,7 +874,7 @@ def export_years_months(*, session: Session, actor: Actor, area: Area) -> Export
     by_period = {row["period"]: row["total"] for row in sales_rows(session, area.sales_filter(None), ["period"])}
     years = sorted({code // 100 for code in by_period})
     columns = [
-        Column(("ปี (พ.ศ.)",), "year", 9),
+        Column(("ปี (พ.ศ.)",), "code", 9),
         *(Column(("ยอดจำหน่ายรายเดือน (บาท)", name), "money", 16) for name in MONTHS_TH),
         Column(("รวมทั้งปี (บาท)",), "money", 18),
     ]

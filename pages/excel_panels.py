@@ -124,7 +124,7 @@ def _upload_panel(
     if flash:
         st.success(flash, icon=":material/check_circle:")
     upload = st.file_uploader(
-        f"อัปโหลดไฟล์{form_name}ที่กรอกแล้ว (.xlsx)",
+        f"อัปโหลดไฟล์{form_name} ที่กรอกแล้ว (.xlsx)",
         type=["xlsx"],
         key=f"{key}_file_{st.session_state.get(round_key, 0)}",
         help="ใช้ไฟล์ที่ดาวน์โหลดจากปุ่มด้านบน กรอกยอดแล้วบันทึก ระบบจะตรวจสอบและแสดงผลก่อน ยังไม่บันทึกจนกว่าจะกดยืนยัน",
@@ -159,7 +159,7 @@ def _upload_panel(
         clear_cached_reads()
         st.session_state.pop(cache_key, None)
         st.session_state[round_key] = st.session_state.get(round_key, 0) + 1
-        st.session_state[flash_key] = f"นำเข้าไฟล์{form_name}แล้ว: {message}"
+        st.session_state[flash_key] = f"นำเข้าไฟล์{form_name} แล้ว: {message}"
         st.rerun()
 
 

@@ -86,6 +86,13 @@ if export is not None:
     st.markdown("  \n".join(sheet.title_lines[1:]))
     for line in sheet.status_lines:
         st.caption(line)
-    st.dataframe(preview_frame(sheet), hide_index=True, key=f"{KEY}_preview")
+    if not sheet.rows:
+        st.info("ยังไม่มีข้อมูลในช่วงที่เลือก ไฟล์ Excel จะมีเฉพาะหัวตาราง", icon=":material/info:")
+    numbers = {
+        column.label: st.column_config.TextColumn(column.label, alignment="right")
+        for column in sheet.columns
+        if column.kind in ("money", "integer", "percent")
+    }
+    st.dataframe(preview_frame(sheet), column_config=numbers, hide_index=True, key=f"{KEY}_preview")
     if sheet.signature:
         st.caption("ไฟล์ Excel มีช่องลงนามผู้รายงาน (พัฒนาการอำเภอ) ท้ายตาราง")

@@ -320,6 +320,7 @@ def test_rt1_follows_the_form_and_carries_what_the_import_needs(engine: Engine, 
         "ขายออฟไลน์", "ขายออนไลน์", "ขายออฟไลน์", "ขายออนไลน์",
     ]  # fmt: skip
     assert len(export.sheets[0].rows) == len(_pick(sales, districts=("3101",), periods=[256710]))
+    assert [sheet.cell(_totals_row(sheet), column).value for column in (1, 2, 3)] == [None, None, "รวม"]
     hidden = load_workbook(io.BytesIO(export.content))[METADATA_SHEET]
     assert hidden.sheet_state == "hidden"
     assert {row[0]: row[1] for row in hidden.iter_rows(values_only=True)}["district_code"] == "3101"

@@ -159,7 +159,7 @@ def test_the_rt1_panel_previews_an_upload_and_saves_only_on_confirm(engine: Engi
 
     assert not at.exception
     assert _stored(engine) == Decimal("1250.00")
-    assert at.success[0].value.startswith("นำเข้าไฟล์แบบ รต.1แล้ว: บันทึกเมื่อ 3 พฤศจิกายน 2567")
+    assert at.success[0].value.startswith("นำเข้าไฟล์แบบ รต.1 แล้ว: บันทึกเมื่อ 3 พฤศจิกายน 2567")
     assert at.file_uploader[0].value is None
 
 
