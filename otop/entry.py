@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -246,11 +247,19 @@ def parse_category(value: str) -> str | None:
     return _CATEGORY_BY_LABEL.get(text)
 
 
+def clean_text(text: str) -> str:
+    """Text as it is stored: runs of spaces made one, ends trimmed, control characters dropped.
+
+    A control character (a NUL pasted from another program) is invisible, and PostgreSQL
+    refuses to store a NUL at all, so it would fail the whole save.
+    """
+    return " ".join("".join(char for char in text if char.isspace() or unicodedata.category(char) != "Cc").split())
+
+
 def clean_note(note: str | None) -> str | None:
     if note is None:
         return None
-    text = " ".join(note.split())
-    return text or None
+    return clean_text(note) or None
 
 
 # --- reading -----------------------------------------------------------------------------

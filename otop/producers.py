@@ -12,6 +12,7 @@ from sqlmodel import Session
 from db.models import CATEGORY_CODES, PRODUCER_TYPE_CODES, District, Producer, ProducerCategory, Subdistrict
 from otop import audit
 from otop.clock import utc_now
+from otop.entry import clean_text
 from otop.fiscal import bangkok_date, ce_to_be
 from otop.i18n import CATEGORY_LABELS, PRODUCER_TYPE_LABELS
 from otop.permissions import Action, Actor, ensure_permission
@@ -76,7 +77,7 @@ def propose_producer(
     now = now or utc_now()
     current_year_be = ce_to_be(bangkok_date(now).year)
     year_be = current_year_be if registered_year_be is None else registered_year_be
-    clean_name = " ".join((name or "").split())
+    clean_name = clean_text(name or "")
     problems: list[str] = []
     if not clean_name:
         problems.append("ชื่อกลุ่ม/ผู้ผลิต: ต้องกรอก")
@@ -186,7 +187,7 @@ def reject_producer(
 ) -> Producer:
     """Reject a proposal with a reason the district sees."""
     producer = _pending_for_decision(session, actor, producer_id)
-    clean_reason = " ".join((reason or "").split())
+    clean_reason = clean_text(reason or "")
     if not clean_reason:
         raise ProducerError(["เหตุผลที่ไม่อนุมัติ: ต้องกรอก"])
     if len(clean_reason) > REASON_MAX_CHARS:
