@@ -8,24 +8,34 @@ category, a duplicate, or carry hostile notes: HTML, formulas, exotic unicode, v
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Engine, delete, func, select
 
 from db.engine import session_scope
-from db.models import CHANNEL_COLUMNS, AuditEvent, DistrictMonth, MonthlySale, SalesSummary
+from db.models import CHANNEL_COLUMNS, AuditEvent, DistrictMonth, MonthlySale, Producer, SalesSummary
 from otop.config import get_settings
-from otop.entry import EntryValidationError, RowInput, save_month
+from otop.entry import EntryValidationError, RowInput, clean_note, clean_text, save_month
+from otop.exports import export_rt1
 from otop.i18n import CATEGORY_LABELS, CHANNEL_LABELS
+from otop.imports import ImportRejected, apply_rt1_import, preview_rt1_import
+from otop.producers import NAME_MAX_CHARS, ProducerError, propose_producer
 from tests.factories import actor, make_producer
 from tests.reliability.conftest import OPEN_PERIOD, report_figures
 
 EXAMPLES = 200
+# A workbook round trip (write, preview, apply) is slow on a busy 2-core machine: 100 per backend.
+IMPORT_EXAMPLES = 100
 THAI = re.compile(r"[\u0E00-\u0E7F]")
 OFFICER = actor("district", "3101")
 MISSING_PRODUCER = 987_654_321
@@ -160,10 +170,6 @@ def _category_code(text: str) -> str | None:
     return {label: code for code, label in CATEGORY_LABELS.items()}.get(stripped)
 
 
-def _clean_note(note: str | None) -> str | None:
-    return None if note is None else (" ".join(note.split()) or None)
-
-
 @dataclass
 class Expectation:
     """What the service must do with the generated rows: the rows that must be refused, or the stored state."""
@@ -186,7 +192,7 @@ def _expect(rows: list[Row], ids: dict[str, int], registered: dict[str, set[str]
         if key in expectation.stored:
             expectation.refused_rows.add(label)
             continue
-        note = _clean_note(row.note)
+        note = clean_note(row.note)
         if note is not None and len(note) > 500:
             expectation.refused_rows.add(label)
         for channel, cell in zip(CHANNEL_COLUMNS, row.cells, strict=True):
@@ -297,3 +303,274 @@ def test_save_month_saves_whole_or_refuses_in_thai_whatever_it_is_given(
     save_generated()
     assert outcomes["saved"] and outcomes["refused"], outcomes
     report_figures(f"fuzz_save_month_{backend}", examples=sum(outcomes.values()), **outcomes)
+
+
+# --- producer names --------------------------------------------------------------------------------
+
+NAMES = st.one_of(
+    st.sampled_from(HOSTILE_TEXTS),
+    st.text(max_size=60),
+    st.text(alphabet="กขค <>\"'=&\x00", min_size=NAME_MAX_CHARS - 5, max_size=NAME_MAX_CHARS + 5),
+    st.sampled_from(["", "   ", "\x00", "กลุ่ม\x00ทอผ้า", "=cmd|' /C calc'!A0"]),
+)
+
+
+@pytest.mark.slow
+def test_propose_producer_stores_any_name_as_text_or_refuses_it_in_thai(
+    engine: Engine, backend: str, ticking_clock: object
+) -> None:
+    accepted: set[str] = set()
+    outcomes = {"proposed": 0, "refused": 0}
+
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+    @given(name=NAMES)
+    def propose_generated(name: str) -> None:
+        expected = clean_text(name)
+        must_refuse = not expected or len(expected) > NAME_MAX_CHARS or expected in accepted
+        try:
+            with session_scope(engine, write=True) as session:
+                producer = propose_producer(
+                    session=session,
+                    actor=OFFICER,
+                    district_code="3101",
+                    name=name,
+                    subdistrict_code="310101",
+                    village_no=1,
+                    producer_type="community",
+                    categories=["food"],
+                )
+                producer_id = producer.id
+        except ProducerError as refusal:
+            outcomes["refused"] += 1
+            assert must_refuse, refusal.problems
+            assert all(THAI.search(problem) and problem.startswith("ชื่อกลุ่ม/ผู้ผลิต") for problem in refusal.problems)
+            return
+        outcomes["proposed"] += 1
+        assert not must_refuse, expected
+        accepted.add(expected)
+        with session_scope(engine) as session:
+            assert session.get(Producer, producer_id).name == expected  # type: ignore[union-attr]
+
+    propose_generated()
+    assert outcomes["proposed"] and outcomes["refused"], outcomes
+    report_figures(f"fuzz_propose_producer_{backend}", examples=sum(outcomes.values()), **outcomes)
+
+
+# --- the Excel import --------------------------------------------------------------------------------
+
+FIRST_DATA_ROW = 11
+CHANNEL_LETTERS = ("M", "N", "O", "P")
+NOTE_LETTER = "R"
+ID_LETTER = "B"
+SHEET_CLEAN = st.one_of(
+    st.integers(min_value=0, max_value=100_000_000)
+    .map(lambda satang: Decimal(satang) / 100)
+    .map(lambda amount: Cell(amount, "clean", amount)),
+    st.integers(min_value=0, max_value=100_000_000)
+    .map(lambda satang: Decimal(satang) / 100)
+    .map(lambda amount: Cell(f" {amount:,.2f} ", "clean", amount)),
+    st.integers(min_value=0, max_value=1_000_000).map(
+        lambda whole: Cell(f"{whole:,}".translate(str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")), "clean", Decimal(whole))
+    ),
+    st.just(Cell(None, "clean", Decimal("0.00"))),
+)
+SHEET_BAD = st.one_of(
+    st.integers(min_value=1, max_value=10**12).map(lambda satang: Cell(-Decimal(satang) / 100, "bad")),
+    st.integers(min_value=1, max_value=10**9)
+    .filter(lambda n: n % 10)
+    .map(lambda n: Cell(f"{Decimal(n) / 1000}", "bad")),
+    st.integers(min_value=int(MAX_CELL) + 1, max_value=10**20).map(lambda whole: Cell(whole, "bad")),
+    st.sampled_from(HOSTILE_TEXTS + ("หนึ่งร้อยบาท", "NaN", "inf", "N/A", "1e400")).map(lambda text: Cell(text, "bad")),
+    st.sampled_from([True, datetime(2024, 10, 5, tzinfo=None)]).map(lambda value: Cell(value, "bad")),
+)
+SHEET_WILD = st.one_of(
+    st.text(max_size=30).map(lambda text: Cell(ILLEGAL_CHARACTERS_RE.sub("", text), "wild")),
+    st.floats(allow_nan=False, allow_infinity=False).map(lambda number: Cell(number, "wild")),
+)
+SHEET_CELLS = st.integers(min_value=0, max_value=3).flatmap(
+    lambda pick: SHEET_BAD if pick == 0 else SHEET_WILD if pick == 1 else SHEET_CLEAN
+)
+SHEET_NOTES = st.one_of(
+    st.none(),
+    st.sampled_from(HOSTILE_TEXTS).map(lambda text: ILLEGAL_CHARACTERS_RE.sub("", text)),
+    st.text(max_size=60).map(lambda text: ILLEGAL_CHARACTERS_RE.sub("", text)),
+)
+# What may be typed over a producer code: nothing changes, or a code that must be refused.
+ID_EDITS = st.sampled_from(["keep", "keep", "keep", "keep", "blank", "foreign", "missing", "text"])
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    cells: tuple[Cell, Cell, Cell, Cell]
+    note: str | None
+    id_edit: str
+
+
+HOSTILE_SHEET_ROWS = st.lists(
+    st.builds(
+        SheetRow,
+        cells=st.tuples(SHEET_CELLS, SHEET_CELLS, SHEET_CELLS, SHEET_CELLS),
+        note=SHEET_NOTES,
+        id_edit=ID_EDITS,
+    ),
+    min_size=3,
+    max_size=3,
+)
+# Files an officer fills in properly: every one must be applied.
+CLEAN_SHEET_ROWS = st.lists(
+    st.builds(
+        SheetRow,
+        cells=st.tuples(SHEET_CLEAN, SHEET_CLEAN, SHEET_CLEAN, SHEET_CLEAN),
+        note=SHEET_NOTES,
+        id_edit=st.just("keep"),
+    ),
+    min_size=3,
+    max_size=3,
+)
+SHEET_ROWS = st.integers(min_value=0, max_value=2).flatmap(
+    lambda pick: HOSTILE_SHEET_ROWS if pick == 0 else CLEAN_SHEET_ROWS
+)
+
+
+def _as_text(sheet: Worksheet, coordinate: str, value: object) -> None:
+    """Write a value as a user typing it would leave it: strings stay text even when they start with =."""
+    cell = sheet[coordinate]
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
+def _filled(template: bytes, rows: list[SheetRow], foreign_id: int) -> bytes:
+    workbook = load_workbook(io.BytesIO(template))
+    sheet = workbook.worksheets[0]
+    for offset, row in enumerate(rows):
+        number = FIRST_DATA_ROW + offset
+        for letter, cell in zip(CHANNEL_LETTERS, row.cells, strict=True):
+            _as_text(sheet, f"{letter}{number}", cell.given)
+        _as_text(sheet, f"{NOTE_LETTER}{number}", row.note)
+        edits = {"blank": None, "foreign": foreign_id, "missing": MISSING_PRODUCER, "text": "<b>รหัส</b>"}
+        if row.id_edit in edits:
+            _as_text(sheet, f"{ID_LETTER}{number}", edits[row.id_edit])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _stored(engine: Engine) -> dict[int, tuple[Decimal, ...]]:
+    with session_scope(engine) as session:
+        return {
+            sale.producer_id: tuple(getattr(sale, channel) for channel in CHANNEL_COLUMNS)
+            for sale in session.scalars(select(MonthlySale).where(MonthlySale.district_code == "3101"))
+        }
+
+
+@pytest.mark.slow
+def test_rt1_import_previews_without_writing_and_applies_whole_or_refuses_in_thai(
+    engine: Engine, backend: str, ticking_clock: object
+) -> None:
+    with session_scope(engine, write=True) as session:
+        own = [make_producer(session, "3101", name=name) for name in HOSTILE_TEXTS[:3]]
+        foreign = make_producer(session, "3102")
+    first = [RowInput(producer.id, "food", "100", "0", "0", "0") for producer in own]  # type: ignore[arg-type]
+
+    def restart() -> None:
+        _reset(engine)
+        with session_scope(engine, write=True) as session:
+            save_month(
+                session=session, actor=OFFICER, district_code="3101", period=OPEN_PERIOD, rows=first, base_version=0
+            )
+
+    restart()
+    with session_scope(engine) as session:
+        template = export_rt1(session=session, actor=OFFICER, district_code="3101", period=OPEN_PERIOD).content
+    initial = _stored(engine)
+    sheet_ids = [
+        row[0]
+        for row in load_workbook(io.BytesIO(template))
+        .worksheets[0]
+        .iter_rows(
+            min_row=FIRST_DATA_ROW, max_row=FIRST_DATA_ROW + len(own) - 1, min_col=2, max_col=2, values_only=True
+        )
+    ]
+    assert sorted(sheet_ids) == sorted(producer.id for producer in own)
+    outcomes = {"applied": 0, "refused": 0}
+    changed: list[bool] = []
+
+    @settings(
+        max_examples=IMPORT_EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        # Shrinking a workbook round trip takes minutes; three rows are readable as generated.
+        phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    )
+    @given(rows=SHEET_ROWS)
+    def import_generated(rows: list[SheetRow]) -> None:
+        if changed:  # only an applied import changes the month
+            restart()
+            changed.clear()
+        content = _filled(template, rows, foreign.id)  # type: ignore[arg-type]
+        with session_scope(engine, write=True) as session:
+            preview = preview_rt1_import(
+                session=session, actor=OFFICER, district_code="3101", period=OPEN_PERIOD, content=content
+            )
+        assert _month_state(engine)[2] == 1 and _stored(engine) == initial, "the dry run wrote something"
+        assert all(THAI.search(problem) for problem in preview.problems), preview.problems
+        for offset, row in enumerate(rows):
+            number = FIRST_DATA_ROW + offset
+            for letter, cell in zip(CHANNEL_LETTERS, row.cells, strict=True):
+                if cell.kind == "bad":
+                    where = f"แถวที่ {number} คอลัมน์ {letter} "
+                    assert any(where in problem for problem in preview.problems), (where, cell, preview.problems)
+            if row.id_edit != "keep":
+                where = f"แถวที่ {number} คอลัมน์ {ID_LETTER} "
+                assert any(where in problem for problem in preview.problems), (where, row.id_edit, preview.problems)
+        try:
+            with session_scope(engine, write=True) as session:
+                apply_rt1_import(
+                    session=session,
+                    actor=OFFICER,
+                    district_code="3101",
+                    period=OPEN_PERIOD,
+                    content=content,
+                    base_version=preview.base_version,
+                )
+        except (ImportRejected, EntryValidationError) as refusal:
+            outcomes["refused"] += 1
+            assert not preview.ok, f"the preview accepted what the import refused: {refusal}"
+            assert any(row.id_edit != "keep" or any(cell.kind != "clean" for cell in row.cells) for row in rows)
+            assert THAI.search(str(refusal))
+            assert _month_state(engine)[2] == 1 and _stored(engine) == initial, "a refused import left something behind"
+            return
+        outcomes["applied"] += 1
+        changed.append(True)
+        assert preview.ok, preview.problems
+        assert all(row.id_edit == "keep" and all(cell.kind != "bad" for cell in row.cells) for row in rows)
+        stored = _stored(engine)
+        for producer_id, row in zip(sheet_ids, rows, strict=True):
+            for value, cell in zip(stored[producer_id], row.cells, strict=True):
+                assert (
+                    value.is_finite() and Decimal(0) <= value <= MAX_CELL and value == value.quantize(Decimal("0.01"))
+                )
+                if cell.kind == "clean":
+                    assert value == cell.expected, (value, cell)
+
+    import_generated()
+    assert outcomes["applied"] and outcomes["refused"], outcomes
+    report_figures(f"fuzz_rt1_import_{backend}", examples=sum(outcomes.values()), **outcomes)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"not a spreadsheet", b"PK\x03\x04" + b"\x00" * 64, b"<html><script>alert(1)</script></html>"],
+    ids=["empty", "text", "broken-zip", "html"],
+)
+def test_rt1_import_refuses_a_file_that_is_not_a_workbook_in_thai(
+    engine: Engine, ticking_clock: object, content: bytes
+) -> None:
+    with pytest.raises(ImportRejected) as refused:
+        with session_scope(engine, write=True) as session:
+            preview_rt1_import(
+                session=session, actor=OFFICER, district_code="3101", period=OPEN_PERIOD, content=content
+            )
+    assert refused.value.problems and THAI.search(refused.value.problems[0])
