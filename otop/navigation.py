@@ -25,6 +25,27 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/entry.py", "บันทึกยอดจำหน่าย OTOP", ":material/edit_note:", ALL_ROLES, ENTRY_SECTION),
     PageSpec("pages/forecast.py", "ประมาณการรายได้", ":material/event_note:", ALL_ROLES, ENTRY_SECTION),
     PageSpec(
+        "pages/dashboard_province.py",
+        "แดชบอร์ดจังหวัด",
+        ":material/insights:",
+        frozenset({"province", "department", "admin"}),
+        "แดชบอร์ด",
+    ),
+    PageSpec(
+        "pages/dashboard_district.py",
+        "แดชบอร์ดอำเภอ",
+        ":material/bar_chart:",
+        frozenset({"district", "province", "admin"}),
+        "แดชบอร์ด",
+    ),
+    PageSpec(
+        "pages/dashboard_department.py",
+        "แดชบอร์ดระดับประเทศ",
+        ":material/public:",
+        frozenset({"department", "admin"}),
+        "แดชบอร์ด",
+    ),
+    PageSpec(
         "pages/locks.py",
         "ตรวจสอบและล็อกข้อมูล",
         ":material/lock:",
