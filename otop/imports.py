@@ -294,6 +294,7 @@ class _Rt1Read:
     problems: list[str]
     base_version: int
     metadata: dict[str, str]
+    keys_in_file: set[tuple[int, str]]
 
 
 _RT1_CATEGORY_START = 4
@@ -328,6 +329,7 @@ def _read_rt1(
     inputs: list[RowInput] = []
     sheet_rows: list[int] = []
     seen: dict[tuple[int, str], int] = {}
+    keys_in_file: set[tuple[int, str]] = set()
     for row_no, cells in table.rows:
         before = len(problems)
         producer_id = _whole_number(cells[1])
@@ -360,6 +362,8 @@ def _read_rt1(
             )
             problems.append(f"แถวที่ {row_no} คอลัมน์ {first_letter}–{last_letter} (ประเภทผลิตภัณฑ์): {reason}")
         amounts = [_amount(cells[index], row_no, index, columns[index], problems) for index in channel_indexes]
+        if producer_id is not None and len(marked) == 1:
+            keys_in_file.add((producer_id, marked[0]))
         if len(problems) > before or producer_id is None or len(marked) != 1:
             continue
         key = (producer_id, marked[0])
@@ -386,6 +390,7 @@ def _read_rt1(
         problems=problems,
         base_version=_file_version(table.metadata, current_version),
         metadata=table.metadata,
+        keys_in_file=keys_in_file,
     )
 
 
@@ -429,7 +434,6 @@ def preview_rt1_import(
         if clean_note(given.outlier_note) != clean_note(current.outlier_note):
             changes.append(CellChange(NOTE_LABEL, current.outlier_note or "–", given.outlier_note or "–"))
         previews.append(RowPreview(row_no, label, "changed" if changes else "unchanged", tuple(changes)))
-    given_keys = {(row.producer_id, row.category) for row in read.inputs}
     if not problems:
         with _rolled_back(session):
             _trial(
@@ -451,7 +455,7 @@ def preview_rt1_import(
         base_version=read.base_version,
         rows=previews,
         problems=problems,
-        untouched=sum(1 for key in stored if key not in given_keys),
+        untouched=sum(1 for key in stored if key not in read.keys_in_file),
     )
 
 
@@ -486,6 +490,7 @@ class _ForecastRead:
     problems: list[str]
     base_version: int
     metadata: dict[str, str]
+    periods_in_file: set[int]
 
 
 def parse_month_label(text: str) -> Period | None:
@@ -518,9 +523,12 @@ def _read_forecast(*, district_code: str, fiscal_year_be: int, content: bytes, c
     inputs: list[ForecastRowInput] = []
     sheet_rows: list[int] = []
     seen: dict[int, int] = {}
+    periods_in_file: set[int] = set()
     for row_no, cells in table.rows:
         before = len(problems)
         period = parse_month_label(_text(cells[0]))
+        if period is not None:
+            periods_in_file.add(period.code)
         if period is None:
             problems.append(f"{_where(row_no, 0, columns[0])}: “{_text(cells[0])}” ไม่ใช่ชื่อเดือนและปี พ.ศ. เช่น ตุลาคม 2567")
         elif period.fiscal_year_be != fiscal_year_be:
@@ -546,6 +554,7 @@ def _read_forecast(*, district_code: str, fiscal_year_be: int, content: bytes, c
         problems=problems,
         base_version=_file_version(table.metadata, current_version),
         metadata=table.metadata,
+        periods_in_file=periods_in_file,
     )
 
 
@@ -587,7 +596,6 @@ def preview_forecast_import(
                 problems,
                 _conflict_hint(read.metadata, read.base_version),
             )
-    given_periods = {row.period.code for row in read.inputs}
     return ImportPreview(
         kind="forecast",
         district_code=district_code,
@@ -595,7 +603,7 @@ def preview_forecast_import(
         base_version=read.base_version,
         rows=previews,
         problems=problems,
-        untouched=sum(1 for code in stored if code not in given_periods),
+        untouched=sum(1 for code in stored if code not in read.periods_in_file),
     )
 
 

@@ -363,7 +363,26 @@ def test_import_reports_every_problem_at_once_and_saves_nothing(engine: Engine) 
     preview = _preview(engine, edited)
 
     assert len(preview.problems) == 2
+    assert preview.untouched == 0
     assert _stored(engine)[(second, "food")][0] == Decimal("2000.00")
+
+
+def test_import_leaves_rows_missing_from_the_file_as_they_are(engine: Engine) -> None:
+    first, second = _producers_with_sales(engine, [(1000, 0, 0, 0), (2000, 0, 0, 0)])
+    content = _export(engine)
+    workbook = load_workbook(io.BytesIO(content))
+    workbook.worksheets[0].delete_rows(_data_row(content, second))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    edited = _edit(buffer.getvalue(), {f"M{_data_row(buffer.getvalue(), first)}": 1500})
+
+    preview = _preview(engine, edited)
+    _apply(engine, edited, preview.base_version)
+
+    assert (preview.untouched, preview.count("changed")) == (1, 1)
+    assert "แถวในระบบที่ไม่มีในไฟล์ 1 แถว (คงค่าเดิม)" in preview.summary
+    stored = _stored(engine)
+    assert (stored[(first, "food")][0], stored[(second, "food")][0]) == (Decimal("1500.00"), Decimal("2000.00"))
 
 
 def test_import_refuses_a_file_of_another_district_or_month(engine: Engine) -> None:
