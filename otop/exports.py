@@ -875,8 +875,8 @@ def export_years_months(*, session: Session, actor: Actor, area: Area) -> Export
     years = sorted({code // 100 for code in by_period})
     columns = [
         Column(("ปี (พ.ศ.)",), "code", 9),
-        *(Column(("ยอดจำหน่ายรายเดือน (บาท)", name), "money", 16) for name in MONTHS_TH),
-        Column(("รวมทั้งปี (บาท)",), "money", 18),
+        *(Column(("ยอดจำหน่ายรายเดือน (บาท)", name), "money", 14) for name in MONTHS_TH),
+        Column(("รวมทั้งปี (บาท)",), "money", 17),
     ]
     rows = []
     for year in years:
