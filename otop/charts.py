@@ -473,10 +473,9 @@ def monthly_channels_chart(periods: Sequence[Period], months: Sequence[ChannelSp
             marker_color=colour,
             hovertemplate="%{x}<br>" + CHANNEL_LABELS[column] + " ฿%{y:,.2f}<extra></extra>",
         )
-    _base_layout(figure, title=title, height=420)
-    figure.update_layout(
-        barmode="stack", legend={"x": 0.5, "xanchor": "center", "y": -0.2, "yanchor": "top", "orientation": "h"}
-    )
-    figure.update_xaxes(title_text="เดือน", categoryorder="array", categoryarray=labels)
+    _base_layout(figure, title=title, height=460)
+    figure.update_layout(barmode="stack")
+    _legend_below(figure)
+    figure.update_xaxes(categoryorder="array", categoryarray=labels)
     _baht_axis(figure, "y", "ยอดจำหน่าย (บาท)")
     return figure
