@@ -158,6 +158,36 @@ class SalesSummary(SQLModel, table=True):
     row_count: int = Field(default=0)
 
 
+class SalesMonthTotal(SQLModel, table=True):
+    """Channel sums of a district-month over all its categories and producer types.
+
+    Rewritten together with sales_summary in every writer's transaction. Most dashboard and
+    report reads group by area and month only; they sum one row per district-month here
+    instead of one per category and producer type there.
+    """
+
+    __tablename__ = "sales_month_total"
+    __table_args__ = (
+        Index(
+            "ix_sales_month_total_province_sums",
+            "province_code",
+            "period",
+            "district_code",
+            *CHANNEL_COLUMNS,
+            "row_count",
+        ),
+    )
+
+    district_code: str = Field(foreign_key="district.code", primary_key=True, max_length=4)
+    period: int = Field(primary_key=True)
+    province_code: str = Field(foreign_key="province.code", max_length=2)
+    domestic_offline: Decimal = money_field()
+    domestic_online: Decimal = money_field()
+    export_offline: Decimal = money_field()
+    export_online: Decimal = money_field()
+    row_count: int = Field(default=0)
+
+
 class DistrictMonth(SQLModel, table=True):
     """A district's month: confirmation, lock and the version used to detect conflicting saves."""
 

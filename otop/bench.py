@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import os
 import platform
+import secrets
 import statistics
+import subprocess
+import sys
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import urllib.request
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -21,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import BigInteger, Engine, and_, cast, create_engine, func, select, text, type_coerce
+from sqlalchemy import BigInteger, Engine, and_, case, cast, create_engine, func, select, text, type_coerce
 from sqlalchemy.engine import make_url
 
 from db.engine import make_engine, session_scope
-from db.models import CHANNEL_COLUMNS, District, DistrictMonth, MonthlySale, Producer
+from db.models import CHANNEL_COLUMNS, District, DistrictMonth, MonthlySale, Producer, User
 from otop import clock
 from otop.benchdata import BenchSpec, Progress, build_national
 from otop.completeness import DistrictMonthState, month_completeness
@@ -44,9 +48,11 @@ from otop.entry import MonthGrid, RowInput, load_month, save_month
 from otop.exports import ExportFile, ExportRequest, build_export
 from otop.fiscal import Period, bangkok_now, fiscal_year_periods, period_codes, round_periods
 from otop.masterdata import list_districts, list_provinces
+from otop.navigation import PAGES
 from otop.permissions import Actor, province_of
 from otop.status import entry_window
 from otop.targets import TargetTable, build_target_table
+from otop.users import create_user, reset_password
 
 BENCH_DIR = PROJECT_ROOT / "var" / "bench"
 DEFAULT_JSON = BENCH_DIR / "latest.json"
@@ -615,7 +621,12 @@ def _satang(engine: Engine, column: Any) -> Any:
 
 
 def raw_rows_statement(engine: Engine, *, province_code: str | None, periods: Sequence[int], locked_only: bool) -> Any:
-    """The raw monthly rows a dashboard covers, with the producer type, as a naive implementation reads them."""
+    """The raw monthly rows a dashboard covers, with the producer type and whether the month is locked.
+
+    As a naive implementation reads them: every row, joined to what the dashboard shows beside the
+    figures; money as whole satang, so that pandas adds it up exactly.
+    """
+    month = and_(DistrictMonth.district_code == MonthlySale.district_code, DistrictMonth.period == MonthlySale.period)
     statement = (
         select(
             MonthlySale.province_code,
@@ -623,6 +634,7 @@ def raw_rows_statement(engine: Engine, *, province_code: str | None, periods: Se
             MonthlySale.period,
             MonthlySale.category,
             Producer.producer_type,
+            case((DistrictMonth.locked_at.is_(None), 0), else_=1).label("locked"),
             *(_satang(engine, getattr(MonthlySale, column)).label(column) for column in CHANNEL_COLUMNS),
         )
         .join(Producer, Producer.id == MonthlySale.producer_id)
@@ -631,15 +643,8 @@ def raw_rows_statement(engine: Engine, *, province_code: str | None, periods: Se
     if province_code is not None:
         statement = statement.where(MonthlySale.province_code == province_code)
     if locked_only:
-        statement = statement.join(
-            DistrictMonth,
-            and_(
-                DistrictMonth.district_code == MonthlySale.district_code,
-                DistrictMonth.period == MonthlySale.period,
-                DistrictMonth.locked_at.is_not(None),
-            ),
-        )
-    return statement
+        return statement.join(DistrictMonth, and_(month, DistrictMonth.locked_at.is_not(None)))
+    return statement.outerjoin(DistrictMonth, month)
 
 
 def read_raw_rows(engine: Engine, statement: Any) -> pd.DataFrame:
@@ -668,6 +673,8 @@ def naive_numbers(frame: pd.DataFrame, *, key: str, window: Window) -> Numbers:
         if period in window.previous:
             numbers[("previous", area, int(period))] = _baht(row["total"])
     current = frame[frame["period"].isin(window.elapsed)]
+    for (area, period), amount in current[current["locked"] == 0].groupby([key, "period"])["total"].sum().items():
+        numbers[("unlocked", area, int(period))] = _baht(amount)
     for name in ("category", "producer_type"):
         for value, amount in current.groupby(name)["total"].sum().items():
             numbers[(name, value)] = _baht(amount)
@@ -683,6 +690,11 @@ def duckdb_queries(key: str, window: Window) -> list[tuple[str, str]]:
     total = " + ".join(CHANNEL_COLUMNS)
     return [
         ("month", f"SELECT {key}, period, {channels}, SUM({total}) FROM sales GROUP BY {key}, period"),
+        (
+            "unlocked",
+            f"SELECT {key}, period, SUM({total}) FROM sales WHERE locked = 0 AND period IN ({elapsed}) "
+            f"GROUP BY {key}, period",
+        ),
         ("category", f"SELECT category, SUM({total}) FROM sales WHERE period IN ({elapsed}) GROUP BY category"),
         (
             "producer_type",
@@ -700,6 +712,8 @@ def duckdb_numbers(results: Mapping[str, list[tuple[Any, ...]]], window: Window)
                 numbers[("month", area, int(period), channel)] = _baht(amount)
         if period in window.previous:
             numbers[("previous", area, int(period))] = _baht(sums[4])
+    for area, period, amount in results["unlocked"]:
+        numbers[("unlocked", area, int(period))] = _baht(amount)
     for name in ("category", "producer_type"):
         for value, amount in results[name]:
             numbers[(name, value)] = _baht(amount)
@@ -708,67 +722,83 @@ def duckdb_numbers(results: Mapping[str, list[tuple[Any, ...]]], window: Window)
     return _nonzero(numbers)
 
 
-@dataclass(frozen=True)
-class ReferenceResult:
-    reference: Reference
-    naive: Numbers
-    duckdb: Numbers
+class ReferencePath:
+    """The naive path and DuckDB over the raw rows one dashboard covers (a province, or the country locked only).
 
+    ``naive()`` reads the rows into pandas and groups them; ``load_duckdb()`` copies the rows it
+    last read into an in-process DuckDB table once, after which ``scan()`` only groups them.
+    """
 
-def measure_reference(
-    engine: Engine,
-    *,
-    name: str,
-    key: str,
-    window: Window,
-    province_code: str | None,
-    locked_only: bool,
-    repeats: int,
-) -> ReferenceResult:
-    """Time the naive path (read the raw rows into pandas and group them) and DuckDB's scan of the same rows."""
-    import duckdb  # a development tool: only the benchmark needs it
+    def __init__(self, engine: Engine, *, name: str, key: str, window: Window, province_code: str | None) -> None:
+        self.engine = engine
+        self.name = name
+        self.key = key
+        self.window = window
+        self.statement = raw_rows_statement(
+            engine, province_code=province_code, periods=window.periods, locked_only=province_code is None
+        )
+        self.frame: pd.DataFrame | None = None
+        self.load_ms = 0.0
+        self._duckdb: Any = None
+        self._results: dict[str, list[tuple[Any, ...]]] = {}
 
-    statement = raw_rows_statement(engine, province_code=province_code, periods=window.periods, locked_only=locked_only)
-    frames: list[pd.DataFrame] = []
+    def naive(self) -> Numbers:
+        self.frame = read_raw_rows(self.engine, self.statement)
+        return naive_numbers(self.frame, key=self.key, window=self.window)
 
-    def naive() -> None:
-        frame = read_raw_rows(engine, statement)
-        frames.append(frame)
-        naive_numbers(frame, key=key, window=window)
+    def load_duckdb(self) -> None:
+        import duckdb  # a development tool: only the benchmark needs it
 
-    naive_runs = time_runs(naive, repeats=min(repeats, NAIVE_MAX_REPEATS))
-    frame = frames[-1]
-    frames.clear()
-    naive_result = naive_numbers(frame, key=key, window=window)
-
-    connection = duckdb.connect()
-    try:
+        if self.frame is None:
+            self.naive()
         started = time.perf_counter()
-        connection.register("raw_rows", frame)
-        connection.execute("CREATE TABLE sales AS SELECT * FROM raw_rows")
-        connection.unregister("raw_rows")
-        load_ms = (time.perf_counter() - started) * 1000
-        queries = duckdb_queries(key, window)
-        results: dict[str, list[tuple[Any, ...]]] = {}
+        self._duckdb = duckdb.connect()
+        self._duckdb.register("raw_rows", self.frame)
+        self._duckdb.execute("CREATE TABLE sales AS SELECT * FROM raw_rows")
+        self._duckdb.unregister("raw_rows")
+        self.load_ms = (time.perf_counter() - started) * 1000
 
-        def scan() -> None:
-            for query_name, query in queries:
-                results[query_name] = connection.execute(query).fetchall()
+    def scan(self) -> Numbers:
+        for query_name, query in duckdb_queries(self.key, self.window):
+            self._results[query_name] = self._duckdb.execute(query).fetchall()
+        return duckdb_numbers(self._results, self.window)
 
-        duckdb_runs = time_runs(scan, repeats=repeats)
-    finally:
-        connection.close()
-    return ReferenceResult(
-        reference=Reference(
-            name=name,
-            rows=len(frame),
-            naive_ms=statistics.median(naive_runs),
-            duckdb_ms=statistics.median(duckdb_runs),
-            load_ms=load_ms,
-        ),
-        naive=naive_result,
-        duckdb=duckdb_numbers(results, window),
-    )
+    @property
+    def rows(self) -> int:
+        return 0 if self.frame is None else len(self.frame)
+
+    def close(self) -> None:
+        if self._duckdb is not None:
+            self._duckdb.close()
+            self._duckdb = None
+
+
+def time_rounds(
+    actions: Mapping[str, Callable[[], object]],
+    *,
+    repeats: int,
+    limits: Mapping[str, int] | None = None,
+    warmed: Collection[str] = (),
+) -> dict[str, list[float]]:
+    """Milliseconds of each action, run in turn round after round after one warm-up round.
+
+    Interleaving keeps a burst of load on a shared machine from landing on one operation only,
+    so the ratios between them hold even when the absolute times move. ``limits`` caps the runs
+    of the slow ones (the naive paths); ``warmed`` ones have just run and skip the warm-up.
+    """
+    limits = limits or {}
+    runs: dict[str, list[float]] = {name: [] for name in actions}
+    for name, action in actions.items():
+        if name not in warmed:
+            action()
+    for round_no in range(repeats):
+        for name, action in actions.items():
+            if round_no >= limits.get(name, repeats):
+                continue
+            started = time.perf_counter()
+            action()
+            runs[name].append((time.perf_counter() - started) * 1000)
+    return runs
 
 
 # --- our figures, in the same shape ------------------------------------------------------------
@@ -782,6 +812,8 @@ def _area_numbers(areas: Iterable[AreaProgress]) -> Numbers:
                 numbers[("month", area.code, period.code, channel)] = amount
         for period, amount in zip(area.round_periods, area.previous, strict=False):
             numbers[("previous", area.code, period.shift(-12).code)] = amount
+        for period, amount in zip(area.round_periods, area.unlocked, strict=False):
+            numbers[("unlocked", area.code, period.code)] = amount
     return numbers
 
 
@@ -870,57 +902,64 @@ def measure_backend(
     progress(f"[{backend}] ตารางบันทึกข้อมูลอำเภอ {scenario.district_code} ({scenario.district_rows} แถว)")
     run.measurements += measure_grid(engine, scenario, actors.district, repeats=repeats)
 
-    progress(f"[{backend}] ข้อมูลอ้างอิง: pandas และ DuckDB (จังหวัด {scenario.province_code})")
-    province = measure_reference(
-        engine,
-        name="province",
-        key="district_code",
-        window=window,
-        province_code=scenario.province_code,
-        locked_only=False,
-        repeats=repeats,
-    )
-    progress(f"[{backend}] ข้อมูลอ้างอิง: pandas และ DuckDB (ทั้งประเทศ เฉพาะที่ล็อก)")
-    national = measure_reference(
-        engine,
-        name="national",
-        key="province_code",
-        window=window,
-        province_code=None,
-        locked_only=True,
-        repeats=repeats,
-    )
-    run.references += [province.reference, national.reference]
-    references = {"province": province.reference, "national": national.reference}
-
-    progress(f"[{backend}] แดชบอร์ด รายงาน และตารางเป้าหมาย")
-    timed: list[tuple[str, Callable[[], object]]] = [
-        ("province_dashboard", lambda: render_province_dashboard(engine, scenario, actors.province)),
-        ("department_dashboard", lambda: render_department_dashboard(engine, scenario, actors.department)),
-        ("rt4_export", lambda: export_rt4(engine, scenario, actors.province)),
-        ("by_province_export", lambda: export_by_province(engine, scenario, actors.department)),
-        ("target_table", lambda: target_tables(engine, scenario, actors.province)),
-    ]
-    for key, action in timed:
-        measurement = Measurement(key, time_runs(action, repeats=repeats))
-        reference = references.get(measurement.spec.reference or "")
-        if reference is not None:
-            measurement.naive_ms = reference.naive_ms
-            measurement.duckdb_ms = reference.duckdb_ms
-        run.measurements.append(measurement)
-
-    run.checks += _checks(engine, scenario, actors, window, province, national)
+    references = {
+        "province": ReferencePath(
+            engine, name="province", key="district_code", window=window, province_code=scenario.province_code
+        ),
+        "national": ReferencePath(engine, name="national", key="province_code", window=window, province_code=None),
+    }
+    try:
+        progress(f"[{backend}] ข้อมูลอ้างอิง: โหลดแถวดิบเข้า DuckDB (จังหวัด {scenario.province_code} และทั้งประเทศ)")
+        for reference in references.values():
+            reference.load_duckdb()
+        actions: dict[str, Callable[[], object]] = {
+            "province_dashboard": lambda: render_province_dashboard(engine, scenario, actors.province),
+            "department_dashboard": lambda: render_department_dashboard(engine, scenario, actors.department),
+            "rt4_export": lambda: export_rt4(engine, scenario, actors.province),
+            "by_province_export": lambda: export_by_province(engine, scenario, actors.department),
+            "target_table": lambda: target_tables(engine, scenario, actors.province),
+        }
+        for name, reference in references.items():
+            actions[f"naive:{name}"] = reference.naive
+            actions[f"duckdb:{name}"] = reference.scan
+        progress(f"[{backend}] แดชบอร์ด รายงาน ตารางเป้าหมาย และข้อมูลอ้างอิง สลับกันรอบละครั้ง ({repeats} รอบ)")
+        naive_paths = [f"naive:{name}" for name in references]
+        runs = time_rounds(
+            actions,
+            repeats=repeats,
+            limits=dict.fromkeys(naive_paths, NAIVE_MAX_REPEATS),
+            warmed=naive_paths,
+        )
+        for name, reference in references.items():
+            run.references.append(
+                Reference(
+                    name=name,
+                    rows=reference.rows,
+                    naive_ms=statistics.median(runs[f"naive:{name}"]),
+                    duckdb_ms=statistics.median(runs[f"duckdb:{name}"]),
+                    load_ms=reference.load_ms,
+                )
+            )
+        medians = {reference.name: reference for reference in run.references}
+        for key in ("province_dashboard", "department_dashboard", "rt4_export", "by_province_export", "target_table"):
+            measurement = Measurement(key, runs[key])
+            reference = medians.get(measurement.spec.reference or "")
+            if reference is not None:
+                measurement.naive_ms = reference.naive_ms
+                measurement.duckdb_ms = reference.duckdb_ms
+            run.measurements.append(measurement)
+        run.checks += _checks(engine, scenario, actors, references["province"], references["national"])
+    finally:
+        for reference in references.values():
+            reference.close()
     return run
 
 
 def _checks(
-    engine: Engine,
-    scenario: Scenario,
-    actors: Actors,
-    window: Window,
-    province: ReferenceResult,
-    national: ReferenceResult,
+    engine: Engine, scenario: Scenario, actors: Actors, province: ReferencePath, national: ReferencePath
 ) -> list[Check]:
+    """Our figures against the naive ones (and DuckDB's against the naive ones), each set exactly."""
+    province_naive, national_naive = province.naive(), national.naive()
     with session_scope(engine) as session:
         district_names = {
             district.name_th: district.code for district in list_districts(session, scenario.province_code)
@@ -931,29 +970,29 @@ def _checks(
         compare(
             "province dashboard = naive",
             dashboard_numbers(render_province_dashboard(engine, scenario, actors.province).dashboard),
-            province.naive,
+            province_naive,
         ),
         compare(
             "department dashboard = naive",
             dashboard_numbers(render_department_dashboard(engine, scenario, actors.department).dashboard),
-            national.naive,
+            national_naive,
         ),
-        compare("DuckDB = naive (province)", province.duckdb, province.naive),
-        compare("DuckDB = naive (national)", national.duckdb, national.naive),
+        compare("DuckDB = naive (province)", province.scan(), province_naive),
+        compare("DuckDB = naive (national)", national.scan(), national_naive),
         compare(
             "rt4 export = naive",
             export_numbers(export_rt4(engine, scenario, actors.province), district_names),
-            _by_area_channel(province.naive, year),
+            _by_area_channel(province_naive, year),
         ),
         compare(
             "by-province export = naive",
             export_numbers(export_by_province(engine, scenario, actors.department), province_names),
-            _by_area_channel(national.naive, year),
+            _by_area_channel(national_naive, year),
         ),
         compare(
             "target tables = naive",
             target_numbers(target_tables(engine, scenario, actors.province)),
-            naive_target_numbers(province.naive, scenario),
+            naive_target_numbers(province_naive, scenario),
         ),
     ]
 
@@ -1102,3 +1141,147 @@ def format_report(report: BenchReport) -> str:
     if not regressions and not mismatches:
         lines.append("อัตราส่วนเทียบ naive ผ่านทุกข้อ และตัวเลขตรงกับข้อมูลดิบทุกชุด")
     return "\n".join(lines)
+
+
+# --- memory of a Streamlit process serving the department dashboard -------------------------------------
+
+BENCH_USERNAME = "bench_department"
+STREAMLIT_PORT = 8516
+PAGE_TIMEOUT_MS = 180_000
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+BENCH_ADMIN = Actor("bench", "admin", display_name="การทดสอบประสิทธิภาพ")
+
+
+def prepare_department_login(engine: Engine) -> str:
+    """A department account for the browser, with a fresh random password that is never shown or stored."""
+    password = secrets.token_urlsafe(24)
+    with session_scope(engine, write=True) as session:
+        exists = session.scalar(select(func.count()).select_from(User).where(User.username == BENCH_USERNAME))
+        if exists:
+            reset_password(session=session, actor=BENCH_ADMIN, username=BENCH_USERNAME, new_password=password)
+        else:
+            create_user(
+                session=session,
+                actor=BENCH_ADMIN,
+                username=BENCH_USERNAME,
+                display_name="ผู้ทดสอบประสิทธิภาพ (กรม)",
+                role="department",
+                password=password,
+            )
+    return password
+
+
+def peak_rss_mb(pid: int) -> tuple[float, float]:
+    """(VmHWM, VmRSS) of a process in MiB, from /proc."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if name in ("VmHWM", "VmRSS"):
+            values[name] = int(rest.split()[0]) / 1024
+    return values["VmHWM"], values["VmRSS"]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited early with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("streamlit did not become healthy in time")
+
+
+def measure_streamlit_memory(
+    *, database_url: str, spec: BenchSpec, progress: Progress = print, port: int = STREAMLIT_PORT
+) -> dict[str, Any]:
+    """Peak RSS of ``streamlit run app.py`` on the bench database after a department user opens the national dashboard.
+
+    The browser logs in through the login page, opens the department dashboard, and then the
+    round-2 (whole year) view; the figure is the process's high-water mark (VmHWM).
+    """
+    from playwright.sync_api import sync_playwright  # a development tool: only the benchmark needs it
+
+    engine = make_engine(database_url)
+    try:
+        password = prepare_department_login(engine)
+    finally:
+        engine.dispose()
+    title = next(page.title for page in PAGES if page.path == "pages/dashboard_department.py")
+    url = f"http://127.0.0.1:{port}"
+    environment = {
+        **os.environ,
+        "OTOP_DATABASE_URL": database_url,
+        "OTOP_DEMO_MODE": "1",
+        "OTOP_LOGIN_SLEEP_SECONDS": "0",
+        "PYTHONPATH": str(PROJECT_ROOT),
+    }
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
+        "--server.port", str(port), "--server.headless", "true", "--server.address", "127.0.0.1",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    progress(f"หน่วยความจำ: เปิด streamlit ที่ {url} บน {shown_url(database_url)}")
+    process = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        _wait_healthy(url, process)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="th-TH")
+                page.set_default_timeout(PAGE_TIMEOUT_MS)
+                page.goto(url)
+                _wait_for_run(page)
+                page.get_by_label("ชื่อผู้ใช้").fill(BENCH_USERNAME)
+                page.get_by_label("รหัสผ่าน").fill(password)
+                page.get_by_role("button", name="เข้าสู่ระบบ").click()
+                _wait_for_run(page)
+                page.get_by_role("link", name=title).click()
+                _wait_for_run(page)
+                page.wait_for_selector('[data-testid="stPlotlyChart"]')
+                progress("หน่วยความจำ: เปิดแดชบอร์ดระดับประเทศแล้ว เลือกรอบที่ 2 (ทั้งปี)")
+                page.get_by_label("รอบการประเมิน").click()
+                page.get_by_role("option", name="รอบที่ 2", exact=False).click()
+                _wait_for_run(page)
+                page.wait_for_selector('[data-testid="stPlotlyChart"]')
+                BENCH_DIR.mkdir(parents=True, exist_ok=True)
+                screenshot = BENCH_DIR / f"department-dashboard-{make_url(database_url).get_backend_name()}.png"
+                page.screenshot(path=str(screenshot), full_page=True)
+            finally:
+                browser.close()
+        peak, current = peak_rss_mb(process.pid)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    return {
+        "page": "pages/dashboard_department.py",
+        "spec": spec.key,
+        "peak_rss_mb": round(peak, 1),
+        "rss_mb": round(current, 1),
+        "budget_mb": MEMORY_BUDGET_MB,
+        "within_budget": peak <= MEMORY_BUDGET_MB,
+        "screenshot": str(screenshot.relative_to(PROJECT_ROOT)),
+    }
+
+
+def _wait_for_run(page: Any) -> None:
+    """Until Streamlit has finished the current run."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached")

@@ -1,7 +1,9 @@
 """Filtered statement builders shared by lists, dashboards, targets and exports: sales and forecasts.
 
-Figures are read from ``sales_summary``, which every write keeps equal to ``monthly_sale``;
-``locked_only`` keeps just the district-months a province has locked (department reports).
+Figures are read from ``sales_summary`` (by category and producer type) or, when a query needs
+no finer grain than area and month, ``sales_month_total``; every write keeps both equal to
+``monthly_sale``. ``locked_only`` keeps just the district-months a province has locked
+(department reports).
 """
 
 from __future__ import annotations
@@ -9,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Result, Select, and_, func, select, type_coerce
+from sqlalchemy import ColumnElement, Select, and_, func, select, type_coerce
 from sqlmodel import Session
 
-from db.models import CHANNEL_COLUMNS, District, DistrictMonth, Forecast, SalesSummary
+from db.models import CHANNEL_COLUMNS, District, DistrictMonth, Forecast, SalesMonthTotal, SalesSummary
 from db.types import Money
 
 GROUPABLE = ("province_code", "district_code", "period", "category", "producer_type")
@@ -33,28 +36,47 @@ class SalesFilter:
     categories: Sequence[str] | None = field(default=None)
 
 
-def channel_sum(column: str) -> ColumnElement[Decimal]:
-    return type_coerce(func.coalesce(func.sum(getattr(SalesSummary, column)), 0), Money).label(column)
+# Grouped by nothing finer than area and month, and over every category: one row per district-month will do.
+MONTH_GRAIN = frozenset({"province_code", "district_code", "period"})
+SummaryTable = type[SalesSummary] | type[SalesMonthTotal]
 
 
-def total_sum() -> ColumnElement[Decimal]:
-    columns = [getattr(SalesSummary, column) for column in CHANNEL_COLUMNS]
+def summary_source(filters: SalesFilter, keys: Iterable[str]) -> SummaryTable:
+    """``sales_month_total`` when it holds every figure the grouping needs, else ``sales_summary``.
+
+    Both are kept equal to the raw rows, so the answer is the same; the month totals have a
+    fifteenth of the rows to add up.
+    """
+    if filters.categories is None and set(keys) <= MONTH_GRAIN:
+        return SalesMonthTotal
+    return SalesSummary
+
+
+# Column expressions are immutable: built once per table, not once per query (building them is not cheap).
+@cache
+def channel_sum(column: str, source: SummaryTable = SalesSummary) -> ColumnElement[Decimal]:
+    return type_coerce(func.coalesce(func.sum(getattr(source, column)), 0), Money).label(column)
+
+
+@cache
+def total_sum(source: SummaryTable = SalesSummary) -> ColumnElement[Decimal]:
+    columns = [getattr(source, column) for column in CHANNEL_COLUMNS]
     row_total = columns[0] + columns[1] + columns[2] + columns[3]
     return type_coerce(func.coalesce(func.sum(row_total), 0), Money).label("total")
 
 
-def _conditions(filters: SalesFilter) -> list[ColumnElement[bool]]:
+def _conditions(filters: SalesFilter, source: SummaryTable) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if filters.province_code is not None:
-        conditions.append(SalesSummary.province_code == filters.province_code)
+        conditions.append(source.province_code == filters.province_code)
     if filters.district_codes is not None:
-        conditions.append(SalesSummary.district_code.in_(list(filters.district_codes)))
+        conditions.append(source.district_code.in_(list(filters.district_codes)))
     if filters.periods is not None:
-        conditions.append(SalesSummary.period.in_(list(filters.periods)))
+        conditions.append(source.period.in_(list(filters.periods)))
     if filters.period_from is not None:
-        conditions.append(SalesSummary.period >= filters.period_from)
+        conditions.append(source.period >= filters.period_from)
     if filters.period_to is not None:
-        conditions.append(SalesSummary.period <= filters.period_to)
+        conditions.append(source.period <= filters.period_to)
     if filters.categories is not None:
         conditions.append(SalesSummary.category.in_(list(filters.categories)))
     return conditions
@@ -66,23 +88,24 @@ def sales_statement(filters: SalesFilter, group_by: Iterable[str] = ()) -> Selec
     unknown = set(keys) - set(GROUPABLE)
     if unknown:
         raise ValueError(f"cannot group by {sorted(unknown)}")
-    key_columns = [getattr(SalesSummary, key) for key in keys]
+    source = summary_source(filters, keys)
+    key_columns = [getattr(source, key) for key in keys]
     statement = select(
         *key_columns,
-        *(channel_sum(column) for column in CHANNEL_COLUMNS),
-        total_sum(),
-        func.coalesce(func.sum(SalesSummary.row_count), 0).label("row_count"),
+        *(channel_sum(column, source) for column in CHANNEL_COLUMNS),
+        total_sum(source),
+        func.coalesce(func.sum(source.row_count), 0).label("row_count"),
     )
     if filters.locked_only:
         statement = statement.join(
             DistrictMonth,
             and_(
-                DistrictMonth.district_code == SalesSummary.district_code,
-                DistrictMonth.period == SalesSummary.period,
+                DistrictMonth.district_code == source.district_code,
+                DistrictMonth.period == source.period,
                 DistrictMonth.locked_at.is_not(None),
             ),
         )
-    conditions = _conditions(filters)
+    conditions = _conditions(filters, source)
     if conditions:
         statement = statement.where(*conditions)
     if key_columns:
@@ -90,15 +113,21 @@ def sales_statement(filters: SalesFilter, group_by: Iterable[str] = ()) -> Selec
     return statement
 
 
-def _as_dicts(result: Result[Any]) -> list[dict[str, Any]]:
-    # Zipping with the keys once is a quarter faster than a mapping per row; a dashboard reads a dozen of these.
+def _rows(session: Session, statement: Select[Any]) -> list[dict[str, Any]]:
+    """The rows of a grouped read as plain dicts, through the session's connection and transaction.
+
+    A dashboard makes a dozen of these reads: plain sums need none of the ORM's row handling, and
+    zipping each row with the keys once is a quarter faster than a mapping per row.
+    """
+    session.flush()
+    result = session.connection().execute(statement)
     keys = list(result.keys())
     return [dict(zip(keys, row, strict=True)) for row in result]
 
 
 def sales_rows(session: Session, filters: SalesFilter, group_by: Iterable[str] = ()) -> list[dict[str, Any]]:
     """The grouped sums as plain dicts (keys, four channels, ``total``, ``row_count``)."""
-    return _as_dicts(session.exec(sales_statement(filters, group_by)))  # type: ignore[call-overload]
+    return _rows(session, sales_statement(filters, group_by))
 
 
 def totals_by(session: Session, filters: SalesFilter, key: str) -> dict[Any, Decimal]:
@@ -156,4 +185,4 @@ def forecast_statement(filters: ForecastFilter, group_by: Iterable[str] = ()) ->
 
 def forecast_rows(session: Session, filters: ForecastFilter, group_by: Iterable[str] = ()) -> list[dict[str, Any]]:
     """The grouped forecast sums as plain dicts (keys, four channels, ``total``)."""
-    return _as_dicts(session.exec(forecast_statement(filters, group_by)))  # type: ignore[call-overload]
+    return _rows(session, forecast_statement(filters, group_by))

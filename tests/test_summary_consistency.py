@@ -1,4 +1,4 @@
-"""sales_summary equals the raw monthly rows exactly after any sequence of saves, syncs, locks and unlocks."""
+"""The summaries equal the raw monthly rows exactly after any sequence of saves, syncs, locks and unlocks."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from db.engine import session_scope
-from db.models import CHANNEL_COLUMNS, MonthlySale, Producer, SalesSummary
+from db.models import CHANNEL_COLUMNS, MonthlySale, Producer, SalesMonthTotal, SalesSummary
 from otop import clock
 from otop.entry import EntryValidationError, RowInput, load_month, save_month, sync_month
 from otop.fiscal import BANGKOK, Period
@@ -34,7 +34,7 @@ CATEGORY_SETS = (("food",), ("food", "textile"), ("beverage", "herbal", "househo
 TYPES = ("community", "single_owner", "sme")
 STEPS = 40
 
-Totals = dict[tuple[str, int, str, str], tuple[Decimal, Decimal, Decimal, Decimal, int]]
+Totals = dict[tuple[object, ...], tuple[object, ...]]
 
 
 def moment_in_window(period: Period) -> datetime:
@@ -56,6 +56,24 @@ def raw_totals(engine: Engine) -> Totals:
                 entry[index] += getattr(sale, column)  # type: ignore[operator]
             entry[4] += 1  # type: ignore[operator]
     return {key: tuple(values) for key, values in totals.items()}  # type: ignore[misc]
+
+
+def month_totals(totals: Totals) -> Totals:
+    """The raw totals rolled up to district and month (what sales_month_total holds)."""
+    months: dict[tuple[object, ...], list[object]] = {}
+    for (district_code, period, _category, _producer_type), values in totals.items():
+        entry = months.setdefault((district_code, period), [Decimal("0.00")] * 4 + [0])
+        for index, value in enumerate(values):
+            entry[index] += value  # type: ignore[operator]
+    return {key: tuple(values) for key, values in months.items()}
+
+
+def stored_month_totals(engine: Engine) -> Totals:
+    with session_scope(engine) as session:
+        return {
+            (row.district_code, row.period): (*(getattr(row, column) for column in CHANNEL_COLUMNS), row.row_count)
+            for row in session.scalars(select(SalesMonthTotal))
+        }
 
 
 def summary_totals(engine: Engine) -> Totals:
@@ -181,11 +199,13 @@ class Scenario:
 
 
 @pytest.mark.parametrize("seed", [9, 76])
-def test_sales_summary_equals_raw_sums_after_random_saves_locks_and_unlocks(engine: Engine, seed: int) -> None:
+def test_summaries_equal_raw_sums_after_random_saves_locks_and_unlocks(engine: Engine, seed: int) -> None:
     scenario = Scenario(engine, seed)
     for step in range(STEPS):
         outcome = scenario.step()
-        assert summary_totals(engine) == raw_totals(engine), f"step {step}: {outcome}"
+        raw = raw_totals(engine)
+        assert summary_totals(engine) == raw, f"step {step}: {outcome}"
+        assert stored_month_totals(engine) == month_totals(raw), f"step {step}: {outcome}"
     assert raw_totals(engine), "the walk never saved a row"
     # The walk went through every kind of step, and writers were refused on locked months.
     assert {"save", "sync", "lock", "unlock", "lock_province", "unlock_province"} <= set(scenario.outcomes)
