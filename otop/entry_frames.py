@@ -24,10 +24,6 @@ MONTH_COLUMNS = ("row_no", "producer", "subdistrict", "category", "producer_type
 FORECAST_COLUMNS = ("month", *CHANNEL_COLUMNS, TOTAL, REMARK)
 
 
-def _float(amount: Decimal) -> float:
-    return float(amount)
-
-
 def cell_amount(value: Any) -> Decimal | None:
     """A cell's amount as Decimal (empty is zero); ``None`` when it is not a usable number."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -103,10 +99,10 @@ def month_frame(grid: MonthGrid) -> pd.DataFrame:
             "category": [CATEGORY_LABELS[row.category] for row in grid.rows],
             "producer_type": [PRODUCER_TYPE_LABELS[row.producer_type] for row in grid.rows],
             **{
-                channel: pd.Series([_float(row.amount(channel)) for row in grid.rows], dtype="float64")
+                channel: pd.Series([float(row.amount(channel)) for row in grid.rows], dtype="float64")
                 for channel in CHANNEL_COLUMNS
             },
-            TOTAL: pd.Series([_float(row.total) for row in grid.rows], dtype="float64"),
+            TOTAL: pd.Series([float(row.total) for row in grid.rows], dtype="float64"),
             FLAGS: [_flags_text(list(row.flags)) for row in grid.rows],
             NOTE: [row.outlier_note or "" for row in grid.rows],
         },
@@ -203,10 +199,10 @@ def forecast_frame(sheet: ForecastSheet) -> pd.DataFrame:
         {
             "month": [period_name(month.period) for month in sheet.months],
             **{
-                channel: pd.Series([_float(getattr(month, channel)) for month in sheet.months], dtype="float64")
+                channel: pd.Series([float(getattr(month, channel)) for month in sheet.months], dtype="float64")
                 for channel in CHANNEL_COLUMNS
             },
-            TOTAL: pd.Series([_float(month.total) for month in sheet.months], dtype="float64"),
+            TOTAL: pd.Series([float(month.total) for month in sheet.months], dtype="float64"),
             REMARK: [month.remark or "" for month in sheet.months],
         },
         columns=list(FORECAST_COLUMNS),
