@@ -129,7 +129,8 @@ def authenticate(*, session: Session, username: str, password: str, settings: Se
     settings = settings or get_settings()
     now = utc_now()
     name = normalize_username(username)
-    user = session.exec(select(User).where(User.username == name).with_for_update()).first()
+    # No account name holds a NUL, and PostgreSQL would refuse the query rather than find nothing.
+    user = None if "\x00" in name else session.exec(select(User).where(User.username == name).with_for_update()).first()
     if user is None:
         verify_password(password, _UNKNOWN_USER_HASH)
         record(session, actor=UNKNOWN_USERNAME, action="login_failed", at=now, detail="ไม่มีชื่อผู้ใช้นี้ในระบบ")

@@ -138,6 +138,12 @@ def test_authenticate_does_not_audit_an_unknown_username(engine: Engine) -> None
     assert all(typed not in str(value) for event in events for value in event.model_dump().values())
 
 
+def test_authenticate_treats_a_username_with_a_nul_as_unknown(engine: Engine, district_user: str) -> None:
+    result = _login(engine, "district3101\x00", PASSWORD)
+    assert result.outcome is AuthOutcome.INVALID
+    assert [(event.action, event.actor) for event in _audit(engine)] == [("login_failed", UNKNOWN_USERNAME)]
+
+
 def test_authenticate_never_writes_a_password_to_the_audit_trail(engine: Engine, district_user: str) -> None:
     for password in (WRONG, WRONG, PASSWORD):
         _login(engine, district_user, password)
