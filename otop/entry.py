@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numbers
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,6 +32,7 @@ from otop.outliers import Medians, OutlierFlag, OutlierRule, flag_values, histor
 from otop.permissions import Action, Actor, ensure_permission, province_of
 from otop.status import EntryStatus, ensure_writable, entry_status, last_closed_period, open_periods
 from otop.summary import refresh_district_months
+from otop.text import clean_text
 
 CellValue = str | Decimal | int | float | None
 NOTE_MAX_CHARS = 500
@@ -245,15 +245,6 @@ def parse_category(value: str) -> str | None:
     if text in CATEGORY_CODES:
         return text
     return _CATEGORY_BY_LABEL.get(text)
-
-
-def clean_text(text: str) -> str:
-    """Text as it is stored: runs of spaces made one, ends trimmed, control characters dropped.
-
-    A control character (a NUL pasted from another program) is invisible, and PostgreSQL
-    refuses to store a NUL at all, so it would fail the whole save.
-    """
-    return " ".join("".join(char for char in text if char.isspace() or unicodedata.category(char) != "Cc").split())
 
 
 def clean_note(note: str | None) -> str | None:

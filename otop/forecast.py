@@ -28,6 +28,7 @@ from otop.i18n import CHANNEL_LABELS, FORECAST_STATUS_LABELS, format_thai_date, 
 from otop.money import ZERO
 from otop.permissions import Action, Actor, ensure_permission
 from otop.status import EntryRefused
+from otop.text import clean_text
 
 DUE_MONTH = 1
 DUE_DAY = 23
@@ -297,7 +298,7 @@ def _parse_rows(
             except CellProblem as problem:
                 problems.append(f"{where} คอลัมน์ “{CHANNEL_LABELS[channel]}”: {problem}")
         current = stored.get(row.period.code)
-        remark = (current.remark if current else None) if row.remark is None else (" ".join(row.remark.split()) or None)
+        remark = (current.remark if current else None) if row.remark is None else (clean_text(row.remark) or None)
         if remark is not None and len(remark) > REMARK_MAX_CHARS:
             problems.append(f"{where} คอลัมน์ “หมายเหตุ”: ยาวเกิน {REMARK_MAX_CHARS} ตัวอักษร")
         parsed[row.period.code] = (amounts, remark)
@@ -433,8 +434,8 @@ def certify_forecast(
     now = now or utc_now()
     form = _writable_form(session, district_code, fiscal_year_be, base_version)
     problems: list[str] = []
-    clean_reference = " ".join((reference or "").split())
-    clean_certifier = " ".join((certified_by or "").split())
+    clean_reference = clean_text(reference or "")
+    clean_certifier = clean_text(certified_by or "")
     if meeting_date is None or meeting_date > bangkok_date(now):
         problems.append("วันที่ประชุม นตผ.อำเภอ: ต้องกรอก และต้องไม่เป็นวันในอนาคต")
     if not clean_reference or len(clean_reference) > TEXT_MAX_CHARS:
@@ -482,7 +483,7 @@ def reopen_forecast(
     ensure_permission(actor, Action.LOCK, district_code=district_code)
     now = now or utc_now()
     district_name(session, district_code)
-    clean_reason = " ".join((reason or "").split())
+    clean_reason = clean_text(reason or "")
     if not clean_reason:
         raise EntryValidationError(["เหตุผลที่เปิดให้แก้ไข: ต้องกรอก"])
     form = _claim_form(session, district_code, fiscal_year_be)

@@ -21,6 +21,7 @@ from otop.i18n import format_thai_datetime, period_name
 from otop.masterdata import list_districts
 from otop.permissions import Action, Actor, ensure_permission
 from otop.status import claim_district_month
+from otop.text import without_controls
 
 MAX_REASON_LENGTH = 500
 LOCK_ACTION = "lock"
@@ -67,7 +68,7 @@ def _ensure_period_started(period: Period, now: datetime) -> None:
 
 
 def _clean_reason(reason: str | None) -> str:
-    text = (reason or "").strip()
+    text = without_controls(reason or "").strip()
     if not text:
         raise LockRefused("ต้องระบุเหตุผลการปลดล็อก (ช่อง เหตุผล ว่างอยู่)")
     if len(text) > MAX_REASON_LENGTH:

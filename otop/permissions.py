@@ -123,6 +123,16 @@ def ensure_permission(
         raise PermissionDenied(f"ผู้ใช้ {actor.username} ไม่มีสิทธิ์{ACTION_LABELS[action]}ของพื้นที่ {where}")
 
 
+def ensure_permission_somewhere(actor: Actor, action: Action) -> None:
+    """Refuse at once a role that may not do ``action`` anywhere.
+
+    A service that must look its target up (a user, a producer) to learn its area calls this
+    before the lookup, so that a refused actor cannot learn from the answer what exists.
+    """
+    if action not in _GRANTS[actor.role]:
+        raise PermissionDenied(f"ผู้ใช้ {actor.username} ไม่มีสิทธิ์{ACTION_LABELS[action]}")
+
+
 def visible_district_codes_filter(actor: Actor) -> tuple[str | None, str | None]:
     """The (province_code, district_code) a listing must be narrowed to for this actor."""
     if actor.role == "district":

@@ -12,10 +12,10 @@ from sqlmodel import Session
 from db.models import CATEGORY_CODES, PRODUCER_TYPE_CODES, District, Producer, ProducerCategory, Subdistrict
 from otop import audit
 from otop.clock import utc_now
-from otop.entry import clean_text
 from otop.fiscal import bangkok_date, ce_to_be
 from otop.i18n import CATEGORY_LABELS, PRODUCER_TYPE_LABELS
-from otop.permissions import Action, Actor, ensure_permission
+from otop.permissions import Action, Actor, ensure_permission, ensure_permission_somewhere
+from otop.text import clean_text
 
 NAME_MAX_CHARS = 300
 REASON_MAX_CHARS = 500
@@ -147,6 +147,7 @@ def _name_taken(session: Session, district_code: str, name: str) -> bool:
 
 def _pending_for_decision(session: Session, actor: Actor, producer_id: int) -> Producer:
     """The pending producer, locked for the decision, after checking the actor may decide for its province."""
+    ensure_permission_somewhere(actor, Action.MANAGE_PRODUCERS)
     district_code = session.scalar(select(Producer.district_code).where(Producer.id == producer_id))
     if district_code is None:
         raise ProducerError([f"ไม่พบผู้ผลิตรหัส {producer_id}"])

@@ -29,6 +29,7 @@ from otop.status import (
     next_window_opening,
     open_periods,
 )
+from otop.text import without_controls
 
 FIRST_DAY = 1
 LAST_DAY = 28
@@ -77,7 +78,7 @@ class ExceptionView:
 
 
 def _clean_reason(reason: str | None, *, required: bool, what: str) -> str:
-    text = (reason or "").strip()
+    text = without_controls(reason or "").strip()
     if required and not text:
         raise CalendarError(f"ต้องระบุเหตุผล{what}")
     if len(text) > MAX_REASON_LENGTH:

@@ -15,7 +15,15 @@ from otop.clock import utc_now
 from otop.config import Settings, get_settings
 from otop.i18n import ROLE_LABELS, format_thai_datetime
 from otop.passwords import hash_password, verify_password
-from otop.permissions import Action, Actor, PermissionDenied, ensure_permission, province_of
+from otop.permissions import (
+    Action,
+    Actor,
+    PermissionDenied,
+    ensure_permission,
+    ensure_permission_somewhere,
+    province_of,
+)
+from otop.text import without_controls
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,49}$")
 BCRYPT_MAX_BYTES = 72
@@ -152,7 +160,7 @@ def _check_role(role: str) -> None:
 
 
 def _check_display_name(display_name: str) -> str:
-    display_name = display_name.strip()
+    display_name = without_controls(display_name).strip()
     if not display_name:
         raise UserError("กรุณากรอกชื่อที่แสดง")
     if len(display_name) > 200:
@@ -161,7 +169,7 @@ def _check_display_name(display_name: str) -> str:
 
 
 def _check_position_title(position_title: str) -> str:
-    position_title = position_title.strip()
+    position_title = without_controls(position_title).strip()
     if len(position_title) > 200:
         raise UserError("ตำแหน่งยาวเกิน 200 ตัวอักษร")
     return position_title
@@ -277,6 +285,7 @@ def update_user(
     position_title: str | None = None,
 ) -> UserView:
     """Assign a user's role and area (and optionally name and title); each changed field is audited."""
+    ensure_permission_somewhere(actor, Action.MANAGE_USERS)
     user = _find_user(session, username)
     _ensure_manages_user(actor, user)
     _check_role(role)
@@ -308,6 +317,7 @@ def update_user(
 
 def set_user_active(*, session: Session, actor: Actor, username: str, active: bool) -> UserView:
     """Disable an account (it can no longer log in, and an open session ends on its next page) or enable it again."""
+    ensure_permission_somewhere(actor, Action.MANAGE_USERS)
     user = _find_user(session, username)
     _ensure_manages_user(actor, user)
     if user.active == active:
@@ -336,6 +346,7 @@ def reset_password(
     *, session: Session, actor: Actor, username: str, new_password: str, settings: Settings | None = None
 ) -> UserView:
     """An administrator sets a new password for someone (who forgot theirs); it also lifts a lockout."""
+    ensure_permission_somewhere(actor, Action.MANAGE_USERS)
     user = _find_user(session, username)
     _ensure_manages_user(actor, user)
     check_password_policy(new_password, username=user.username, settings=settings)
@@ -351,6 +362,7 @@ def reset_password(
 
 def unlock_user(*, session: Session, actor: Actor, username: str) -> UserView:
     """Lift a lockout before it runs out and forget the failed attempts."""
+    ensure_permission_somewhere(actor, Action.MANAGE_USERS)
     user = _find_user(session, username)
     _ensure_manages_user(actor, user)
     now = utc_now()
