@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import streamlit as st
-from sqlalchemy import Engine
 
-from db.engine import session_scope
+from db.engine import Engine, session_scope
 from otop.fiscal import Period, bangkok_now, fiscal_year_periods
 from otop.i18n import ROLE_LABELS, period_name
 from otop.masterdata import list_districts, list_provinces
