@@ -48,6 +48,7 @@ from otop.permissions import Action, Actor, PermissionDenied, allowed
 from otop.producers import ProducerError, list_district_proposals, propose_producer
 from otop.status import EntryRefused
 from pages.common import clear_cached_reads, get_actor, get_engine, pick_district, pick_period
+from pages.excel_panels import render_rt1_panel
 
 KEY = "entry"
 FLASH_KEY = "entry_flash"
@@ -365,6 +366,7 @@ else:
     if editable and st.button("บันทึกและยืนยันข้อมูล", key=f"{KEY}_save", type="primary", icon=":material/save:"):
         _save(grid, month_row_inputs(grid, edited, edit_state), actor, engine)
 
+render_rt1_panel(engine=engine, actor=actor, district_code=district_code, period=period)
 if grid.rows:
     _history(grid, actor, engine)
 if allowed(actor, Action.PROPOSE_PRODUCER, district_code=district_code):

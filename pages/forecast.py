@@ -40,6 +40,7 @@ from otop.i18n import (
 from otop.permissions import Action, Actor, PermissionDenied, allowed, province_of
 from otop.status import EntryRefused
 from pages.common import clear_cached_reads, fiscal_year_options, get_actor, get_engine, pick_district
+from pages.excel_panels import render_forecast_panel
 
 KEY = "forecast"
 FLASH_KEY = "forecast_flash"
@@ -299,6 +300,7 @@ if editable:
         else:
             _done("ส่งแบบประมาณการให้จังหวัดแล้ว")
     _certification(sheet, actor, engine, pending=pending)
+render_forecast_panel(engine=engine, actor=actor, district_code=district_code, fiscal_year_be=fiscal_year_be)
 if sheet.status == "certified" and allowed(actor, Action.LOCK, district_code=district_code):
     _reopen(sheet, actor, engine)
 if actor.role != "district":
