@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -105,6 +106,9 @@ def check_password_policy(password: str, *, username: str, settings: Settings | 
     # The login widget trims what is typed, so such a password could never be entered again.
     if password != password.strip():
         raise UserError("รหัสผ่านต้องไม่ขึ้นต้นหรือลงท้ายด้วยช่องว่าง")
+    # bcrypt reads a password only up to a NUL, and no keyboard types control characters.
+    if any(unicodedata.category(char) == "Cc" for char in password):
+        raise UserError("รหัสผ่านต้องไม่มีอักขระควบคุม (เช่น แท็บ หรือการขึ้นบรรทัดใหม่)")
     if password.strip().lower() == normalize_username(username):
         raise UserError("รหัสผ่านต้องไม่เหมือนชื่อผู้ใช้")
 

@@ -119,6 +119,7 @@ def test_create_user_stores_a_hash_binds_the_area_and_audits(people: Engine) -> 
         ({"password": "short"}, "รหัสผ่านต้องยาวอย่างน้อย 10 ตัวอักษร"),
         ({"password": "ก" * 25}, "รหัสผ่านยาวเกินไป"),
         ({"password": " padded-password "}, "ต้องไม่ขึ้นต้นหรือลงท้ายด้วยช่องว่าง"),
+        ({"password": "abc\x00defghijk"}, "ต้องไม่มีอักขระควบคุม"),
         ({"username": "district3103x", "password": "District3103X"}, "รหัสผ่านต้องไม่เหมือนชื่อผู้ใช้"),
         ({"display_name": "  "}, "กรุณากรอกชื่อที่แสดง"),
         ({"district_code": None}, "ผู้ใช้ระดับอำเภอต้องระบุอำเภอ"),
