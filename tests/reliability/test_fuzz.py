@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -21,17 +22,24 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.exc import DBAPIError, StatementError
+from sqlmodel import Session, SQLModel
 
 from db.engine import session_scope
 from db.models import CHANNEL_COLUMNS, AuditEvent, DistrictMonth, MonthlySale, Producer, SalesSummary
 from otop.config import get_settings
-from otop.entry import EntryValidationError, RowInput, clean_note, clean_text, save_month
+from otop.entry import EntryValidationError, RowInput, clean_note, save_month
 from otop.exports import export_rt1
+from otop.forecast import ForecastRowInput, certify_forecast, reopen_forecast, save_forecast
 from otop.i18n import CATEGORY_LABELS, CHANNEL_LABELS
 from otop.imports import ImportRejected, apply_rt1_import, preview_rt1_import
-from otop.producers import NAME_MAX_CHARS, ProducerError, propose_producer
-from tests.factories import actor, make_producer
-from tests.reliability.conftest import OPEN_PERIOD, report_figures
+from otop.locks import lock_district_month, unlock_district_month, unlock_province_month
+from otop.producers import NAME_MAX_CHARS, ProducerError, propose_producer, reject_producer
+from otop.reporting_calendar import grant_exception, set_period_override
+from otop.text import clean_text
+from otop.users import create_user
+from tests.factories import actor, make_producer, make_user
+from tests.reliability.conftest import INSIDE_WINDOW, OPEN_PERIOD, report_figures
 
 EXAMPLES = 200
 # A workbook round trip (write, preview, apply) is slow on a busy 2-core machine: 100 per backend.
@@ -574,3 +582,133 @@ def test_rt1_import_refuses_a_file_that_is_not_a_workbook_in_thai(
                 session=session, actor=OFFICER, district_code="3101", period=OPEN_PERIOD, content=content
             )
     assert refused.value.problems and THAI.search(refused.value.problems[0])
+
+
+# --- every other free-text field ------------------------------------------------------------------------
+
+NUL_TEXT = "ก\x00ข\x07ค"
+ADMIN = actor("admin")
+
+
+def _forecast_ready(session: Session) -> None:
+    save_forecast(
+        session=session,
+        actor=OFFICER,
+        district_code="3101",
+        fiscal_year_be=OPEN_PERIOD.fiscal_year_be,
+        rows=[ForecastRowInput(period=OPEN_PERIOD, domestic_offline="1000")],
+        base_version=0,
+    )
+
+
+def _locked(session: Session) -> None:
+    lock_district_month(session=session, actor=actor("province", "31"), district_code="3101", period=OPEN_PERIOD)
+
+
+FREE_TEXT: dict[str, tuple[Callable[[Session], object] | None, Callable[[Session, int], object]]] = {
+    "reject_producer.reason": (
+        None,
+        lambda s, pid: reject_producer(session=s, actor=ADMIN, producer_id=pid, reason=NUL_TEXT),
+    ),
+    "save_forecast.remark": (
+        None,
+        lambda s, pid: save_forecast(
+            session=s,
+            actor=OFFICER,
+            district_code="3101",
+            fiscal_year_be=OPEN_PERIOD.fiscal_year_be,
+            rows=[ForecastRowInput(period=OPEN_PERIOD, domestic_offline="5", remark=NUL_TEXT)],
+            base_version=0,
+        ),
+    ),
+    "certify_forecast.reference_and_certifier": (
+        _forecast_ready,
+        lambda s, pid: certify_forecast(
+            session=s,
+            actor=OFFICER,
+            district_code="3101",
+            fiscal_year_be=OPEN_PERIOD.fiscal_year_be,
+            meeting_date=date(2024, 10, 20),
+            reference=NUL_TEXT,
+            certified_by=NUL_TEXT,
+            base_version=1,
+        ),
+    ),
+    "reopen_forecast.reason": (
+        _forecast_ready,
+        lambda s, pid: reopen_forecast(
+            session=s, actor=ADMIN, district_code="3101", fiscal_year_be=OPEN_PERIOD.fiscal_year_be, reason=NUL_TEXT
+        ),
+    ),
+    "unlock_district_month.reason": (
+        _locked,
+        lambda s, pid: unlock_district_month(
+            session=s, actor=ADMIN, district_code="3101", period=OPEN_PERIOD, reason=NUL_TEXT
+        ),
+    ),
+    "unlock_province_month.reason": (
+        _locked,
+        lambda s, pid: unlock_province_month(
+            session=s, actor=ADMIN, province_code="31", period=OPEN_PERIOD, reason=NUL_TEXT
+        ),
+    ),
+    "grant_exception.reason": (
+        None,
+        lambda s, pid: grant_exception(
+            session=s,
+            actor=ADMIN,
+            district_code="3101",
+            period=OPEN_PERIOD,
+            expires_at=INSIDE_WINDOW + timedelta(days=3),
+            reason=NUL_TEXT,
+        ),
+    ),
+    "set_period_override.reason": (
+        None,
+        lambda s, pid: set_period_override(
+            session=s,
+            actor=ADMIN,
+            period=OPEN_PERIOD,
+            opens_at=INSIDE_WINDOW - timedelta(days=3),
+            closes_at=INSIDE_WINDOW + timedelta(days=3),
+            reason=NUL_TEXT,
+        ),
+    ),
+    "create_user.display_name_and_title": (
+        None,
+        lambda s, pid: create_user(
+            session=s,
+            actor=ADMIN,
+            username="nul.user",
+            display_name=NUL_TEXT,
+            position_title=NUL_TEXT,
+            role="district",
+            password="a-long-enough-passphrase",
+            district_code="3101",
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("field", sorted(FREE_TEXT))
+def test_a_nul_in_any_free_text_is_dropped_or_refused_never_a_crash(
+    engine: Engine, ticking_clock: object, field: str
+) -> None:
+    """PostgreSQL cannot store a NUL: one pasted into any text box must not fail the save with a driver error."""
+    prepare, write = FREE_TEXT[field]
+    with session_scope(engine, write=True) as session:
+        producer_id = make_producer(session, "3101", status="pending").id
+        make_user(session, "admin", "admin")
+        if prepare:
+            prepare(session)
+    try:
+        with session_scope(engine, write=True) as session:
+            write(session, producer_id)  # type: ignore[arg-type]
+    except (DBAPIError, StatementError) as crash:
+        pytest.fail(f"{field}: a NUL crashed the database write: {crash.orig!r}")
+    except ValueError as refusal:
+        assert THAI.search(str(refusal))
+    with engine.connect() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            for row in connection.execute(table.select()):
+                assert not any(isinstance(value, str) and "\x00" in value for value in row), (table.name, row)
