@@ -14,8 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
+import streamlit
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -24,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlmodel import Session, SQLModel
+from streamlit.testing.v1 import AppTest
 
 from db.engine import session_scope
 from db.models import CHANNEL_COLUMNS, AuditEvent, DistrictMonth, MonthlySale, Producer, SalesSummary
@@ -34,12 +37,13 @@ from otop.forecast import ForecastRowInput, certify_forecast, reopen_forecast, s
 from otop.i18n import CATEGORY_LABELS, CHANNEL_LABELS
 from otop.imports import ImportRejected, apply_rt1_import, preview_rt1_import
 from otop.locks import lock_district_month, unlock_district_month, unlock_province_month
+from otop.permissions import Actor
 from otop.producers import NAME_MAX_CHARS, ProducerError, propose_producer, reject_producer
 from otop.reporting_calendar import grant_exception, set_period_override
 from otop.text import clean_text
 from otop.users import create_user
 from tests.factories import actor, make_producer, make_user
-from tests.reliability.conftest import INSIDE_WINDOW, OPEN_PERIOD, report_figures
+from tests.reliability.conftest import INSIDE_WINDOW, OPEN_PERIOD, ROOT, report_figures
 
 EXAMPLES = 200
 # A workbook round trip (write, preview, apply) is slow on a busy 2-core machine: 100 per backend.
@@ -712,3 +716,67 @@ def test_a_nul_in_any_free_text_is_dropped_or_refused_never_a_crash(
         for table in SQLModel.metadata.sorted_tables:
             for row in connection.execute(table.select()):
                 assert not any(isinstance(value, str) and "\x00" in value for value in row), (table.name, row)
+
+
+# --- names with HTML on the screens --------------------------------------------------------------------
+
+HTML_NAMES = ('<img src=x onerror="alert(1)">', "<script>alert('x')</script> กลุ่ม", "<b>ตัวหนา</b> &amp;")
+RAW_HTML_CALLS = re.compile(r"unsafe_allow_html\s*=\s*True|st\.html\(|components\.v1|components\.html\(")
+
+
+def test_no_screen_turns_text_into_raw_html() -> None:
+    """Streamlit escapes HTML in text unless a page opts out: no page may opt out."""
+    sources = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
+    offending = [
+        f"{path.name}: {match.group(0)}" for path in sources for match in RAW_HTML_CALLS.finditer(path.read_text())
+    ]
+    assert len(sources) > 5 and offending == []
+
+
+def _text_elements(app: AppTest) -> list[Any]:
+    return [*app.markdown, *app.caption, *app.error, *app.warning, *app.info, *app.success]
+
+
+def _page(path: str, engine: Engine, who: Actor) -> AppTest:
+    streamlit.cache_data.clear()
+    app = AppTest.from_file(str(ROOT / "pages" / path), default_timeout=60)
+    app.session_state["otop_engine"] = engine
+    app.session_state["otop_actor"] = who
+    app.run()
+    assert not app.exception, [exception.message for exception in app.exception]
+    return app
+
+
+def test_names_with_html_show_as_text_on_the_entry_and_approval_screens(engine: Engine, ticking_clock: object) -> None:
+    with session_scope(engine, write=True) as session:
+        producers = [make_producer(session, "3101", name=name) for name in HTML_NAMES]
+        save_month(
+            session=session,
+            actor=OFFICER,
+            district_code="3101",
+            period=OPEN_PERIOD,
+            rows=[RowInput(p.id, "food", "10", outlier_note=HTML_NAMES[0]) for p in producers],  # type: ignore[arg-type]
+            base_version=0,
+        )
+        for name in HTML_NAMES:
+            propose_producer(
+                session=session,
+                actor=actor("district", "3102"),
+                district_code="3102",
+                name=f"{name} ใหม่",
+                subdistrict_code="310201",
+                village_no=2,
+                producer_type="community",
+                categories=["food"],
+            )
+
+    entry = _page("entry.py", engine, OFFICER)
+    shown = entry.data_editor[0].value.to_string()
+    assert all(name in shown for name in HTML_NAMES), shown
+    approvals = _page("locks.py", engine, actor("province", "31"))
+    texts = _text_elements(approvals)
+    for name in HTML_NAMES:
+        assert any(f"{name} ใหม่" in element.value for element in texts), name
+    for screen in (entry, approvals):
+        assert not [element.value for element in [*screen.markdown, *screen.caption] if element.proto.allow_html]
+    streamlit.cache_data.clear()
