@@ -14,6 +14,7 @@ from otop.config import Settings, SettingsError, get_settings
 from otop.i18n import ROLE_LABELS
 from otop.navigation import sections_for
 from otop.permissions import Actor
+from otop.retry import DatabaseUnavailable
 from pages.common import ACTOR_KEY, AUTHENTICATOR_KEY, ENGINE_KEY, LOGIN_NOTICE_KEY, LOGIN_RESULT_KEY
 
 # The login cookie is written, and deleted, on the run after login or logout: a component
@@ -163,4 +164,8 @@ else:
             for section, pages in sections_for(session_user.actor.role).items()
         }
     )
-navigation.run()
+try:
+    navigation.run()
+except DatabaseUnavailable as error:
+    # A lost connection mid-page (the pool reconnects on the next run): say so in Thai, keep the page's input.
+    st.error(str(error), icon=":material/cloud_off:")

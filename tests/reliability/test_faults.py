@@ -10,9 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import streamlit
 from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from streamlit.testing.v1 import AppTest
 
 from db.engine import make_engine, session_scope
 from db.models import AuditEvent, DistrictMonth, MonthlySale
@@ -25,8 +27,8 @@ from otop.retry import (
     translate_disconnects,
 )
 from tests.conftest import POSTGRES_URL
-from tests.factories import actor, make_producers
-from tests.reliability.conftest import OPEN_PERIOD
+from tests.factories import actor, make_producer, make_producers, make_sale, make_user
+from tests.reliability.conftest import OPEN_PERIOD, ROOT
 
 THAI = re.compile(r"[\u0E00-\u0E7F]")
 OFFICER = actor("district", "3101")
@@ -205,3 +207,50 @@ def test_translate_disconnects_leaves_other_database_errors_alone(engine: Engine
     with guarded.connect() as connection:
         assert connection.execute(text("SELECT 1")).scalar() == 1
     guarded.dispose()
+
+
+# Through app.py, as the server runs it (see tests/test_app.py for why a runner script).
+RUNNER = f"import runpy\nrunpy.run_path({str(ROOT / 'app.py')!r}, run_name='__main__')\n"
+COOKIE_KEY = "a-reliability-cookie-key-long-enough-0123456789"
+
+
+@pytest.mark.postgres_only
+def test_entry_page_says_in_thai_that_a_lost_connection_saved_nothing_and_the_retry_saves(
+    pg_engine: Engine, ticking_clock: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OTOP_DATABASE_URL", pg_engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("OTOP_DEMO_MODE", "0")
+    monkeypatch.setenv("OTOP_COOKIE_KEY", COOKIE_KEY)
+    monkeypatch.setenv("OTOP_LOGIN_SLEEP_SECONDS", "0")
+    streamlit.cache_resource.clear()
+    streamlit.cache_data.clear()
+    with session_scope(pg_engine, write=True) as session:
+        make_user(session, "district3101", "district", password="correct-horse-battery", district_code="3101")
+        producer = make_producer(session, "3101")
+        make_sale(session, producer, OPEN_PERIOD.code, (0, 0, 0, 0))
+    try:
+        app = AppTest.from_string(RUNNER, default_timeout=60).run()
+        app.text_input[0].input("district3101")
+        app.text_input[1].input("correct-horse-battery")
+        app.button[0].click().run()
+        app.switch_page(str(ROOT / "pages" / "entry.py")).run()
+        app.session_state[app.data_editor[0].key] = {
+            "edited_rows": {0: {"domestic_offline": 4321}},
+            "added_rows": [],
+            "deleted_rows": [],
+        }
+        app.run()
+        # The app's own engine (made by app.py) is the one to break: listen on every engine.
+        with _kill_backend_once(Engine, when="INSERT INTO AUDIT_EVENT") as killed:  # type: ignore[arg-type]
+            app.button(key="entry_save").click().run()
+        assert killed and not app.exception
+        assert [error.value for error in app.error] == [ROLLED_BACK_MESSAGE]
+        assert _state(pg_engine)[:2] == (0, [Decimal("0.00")])
+
+        app.button(key="entry_save").click().run()  # the edit is still in the grid: the officer clicks again
+        assert not app.exception and not app.error
+        assert [message.value for message in app.success if "บันทึกเมื่อ" in message.value]
+        assert _state(pg_engine)[:2] == (1, [Decimal("4321.00")])
+    finally:
+        streamlit.cache_resource.clear()
+        streamlit.cache_data.clear()
