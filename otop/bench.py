@@ -8,6 +8,7 @@ The figures of our services must equal the naive ones exactly.
 
 from __future__ import annotations
 
+import gc
 import os
 import platform
 import secrets
@@ -401,6 +402,7 @@ def time_runs(action: Callable[[], object], *, repeats: int, warmups: int = 1) -
         action()
     runs = []
     for _ in range(repeats):
+        gc.collect()
         started = time.perf_counter()
         action()
         runs.append((time.perf_counter() - started) * 1000)
@@ -414,6 +416,7 @@ def time_prepared_runs(
     runs = []
     for index in range(warmups + repeats):
         action = prepare(index)
+        gc.collect()
         started = time.perf_counter()
         action()
         if index >= warmups:
@@ -726,8 +729,8 @@ def duckdb_numbers(results: Mapping[str, list[tuple[Any, ...]]], window: Window)
 class ReferencePath:
     """The naive path and DuckDB over the raw rows one dashboard covers (a province, or the country locked only).
 
-    ``naive()`` reads the rows into pandas and groups them; ``load_duckdb()`` copies the rows it
-    last read into an in-process DuckDB table once, after which ``scan()`` only groups them.
+    ``naive()`` reads the rows into pandas and groups them; ``load_duckdb()`` reads them once more
+    into an in-process DuckDB table, after which ``scan()`` only groups them.
     """
 
     def __init__(self, engine: Engine, *, name: str, key: str, window: Window, province_code: str | None) -> None:
@@ -738,35 +741,32 @@ class ReferencePath:
         self.statement = raw_rows_statement(
             engine, province_code=province_code, periods=window.periods, locked_only=province_code is None
         )
-        self.frame: pd.DataFrame | None = None
+        self.rows = 0
         self.load_ms = 0.0
         self._duckdb: Any = None
         self._results: dict[str, list[tuple[Any, ...]]] = {}
 
     def naive(self) -> Numbers:
-        self.frame = read_raw_rows(self.engine, self.statement)
-        return naive_numbers(self.frame, key=self.key, window=self.window)
+        frame = read_raw_rows(self.engine, self.statement)
+        self.rows = len(frame)
+        return naive_numbers(frame, key=self.key, window=self.window)
 
     def load_duckdb(self) -> None:
         import duckdb  # a development tool: only the benchmark needs it
 
-        if self.frame is None:
-            self.naive()
+        frame = read_raw_rows(self.engine, self.statement)
         started = time.perf_counter()
         self._duckdb = duckdb.connect()
-        self._duckdb.register("raw_rows", self.frame)
+        self._duckdb.register("raw_rows", frame)
         self._duckdb.execute("CREATE TABLE sales AS SELECT * FROM raw_rows")
         self._duckdb.unregister("raw_rows")
         self.load_ms = (time.perf_counter() - started) * 1000
+        self.rows = len(frame)
 
     def scan(self) -> Numbers:
         for query_name, query in duckdb_queries(self.key, self.window):
             self._results[query_name] = self._duckdb.execute(query).fetchall()
         return duckdb_numbers(self._results, self.window)
-
-    @property
-    def rows(self) -> int:
-        return 0 if self.frame is None else len(self.frame)
 
     def close(self) -> None:
         if self._duckdb is not None:
@@ -784,7 +784,8 @@ def time_rounds(
     """Milliseconds of each action, run in turn round after round after one warm-up round.
 
     Interleaving keeps a burst of load on a shared machine from landing on one operation only,
-    so the ratios between them hold even when the absolute times move. ``limits`` caps the runs
+    so the ratios between them hold even when the absolute times move; collecting garbage before
+    each call keeps one call's leftovers (the naive path's big frames) off the next one's time. ``limits`` caps the runs
     of the slow ones (the naive paths); ``warmed`` ones have just run and skip the warm-up.
     """
     limits = limits or {}
@@ -796,6 +797,7 @@ def time_rounds(
         for name, action in actions.items():
             if round_no >= limits.get(name, repeats):
                 continue
+            gc.collect()
             started = time.perf_counter()
             action()
             runs[name].append((time.perf_counter() - started) * 1000)

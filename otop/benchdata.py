@@ -32,12 +32,12 @@ class BenchSpec:
     producers: int = 100_000
     fiscal_years: tuple[int, ...] = (2567, 2568)
     provinces: tuple[str, ...] | None = None
-    annual_sales_baht: int = 300_000_000_000
+    annual_sales_baht: int = 300_000_000_000  # in the first fiscal year; each province grows from there
     seed: int = 76
     locked_share_last_month: float = 0.8
     confirmed_share_last_month: float = 0.92
     # Bumped whenever the generator changes, so an older database is not reused by mistake.
-    generator_version: int = 2
+    generator_version: int = 3
 
     @classmethod
     def quick(cls) -> BenchSpec:
@@ -156,7 +156,11 @@ def _frames(spec: BenchSpec, districts: pd.DataFrame) -> tuple[pd.DataFrame, pd.
     )
     per_row_month = spec.annual_sales_baht / 12 / row_count
     noise = rng.uniform(0.8, 1.2, (len(periods), row_count))
-    base = size[None, :] / size.mean() * per_row_month * season[:, None] * noise
+    # Each province grows by its own rate year on year, so some reach the +2/+3/+4% levels and some do not.
+    province_codes, row_province = np.unique(districts["province_code"].to_numpy()[district_index], return_inverse=True)
+    growth = rng.normal(1.03, 0.03, len(province_codes))[row_province[row_producer]]
+    years_in = np.array([spec.fiscal_years.index(Period.from_code(int(code)).fiscal_year_be) for code in periods])
+    base = size[None, :] / size.mean() * per_row_month * season[:, None] * noise * growth[None, :] ** years_in[:, None]
     amounts = np.round(base[:, :, None] * mix[None, :, :], 2)
     sales = pd.DataFrame(
         {
