@@ -40,7 +40,8 @@ class Money(TypeDecorator[Decimal]):
         if value is None:
             return None
         if dialect.name == "sqlite":
-            return (Decimal(int(value)) / 100).quantize(CENT)
+            # Whole satang to baht with exactly two places; a dashboard converts thousands of sums per render.
+            return Decimal(int(value)).scaleb(-2)
         return Decimal(value).quantize(CENT)
 
     @property

@@ -338,7 +338,8 @@ def latest_period(
         for year in fiscal_years
         for code in period_codes(fiscal_year_periods(year) if round_no is None else round_periods(year, round_no))
     ]
-    codes = [row["period"] for row in sales_rows(session, replace(area, periods=periods), ["period"]) if row["total"]]
+    rows = sales_rows(session, replace(area, periods=periods), ["period"], channels=False)
+    codes = [row["period"] for row in rows if row["total"]]
     return Period.from_code(max(codes)) if codes else None
 
 
@@ -501,7 +502,8 @@ def load_monthly_history(
     else:
         raise ValueError("ต้องระบุจังหวัดหรืออำเภอ")
     amounts = {
-        (row["period"] // 100, row["period"] % 100): row["total"] for row in sales_rows(session, area, ["period"])
+        (row["period"] // 100, row["period"] % 100): row["total"]
+        for row in sales_rows(session, area, ["period"], channels=False)
     }
     return MonthlyHistory(years=tuple(sorted({year for year, _ in amounts})), amounts=amounts)
 
@@ -687,12 +689,15 @@ class _Series:
     @classmethod
     def read(cls, session: Session, area: SalesFilter, window: _Window, *, key: str, locked_only: bool) -> _Series:
         current = sales_rows(session, replace(area, periods=list(window.elapsed_codes)), [key, "period"])
-        previous = sales_rows(session, replace(area, periods=list(window.previous_year_codes)), [key, "period"])
+        previous = sales_rows(
+            session, replace(area, periods=list(window.previous_year_codes)), [key, "period"], channels=False
+        )
         locked: dict[tuple[str, int], Decimal] = {}
         if not locked_only:
             locked_filter = replace(area, periods=list(window.elapsed_codes), locked_only=True)
             locked = {
-                (row[key], row["period"]): row["total"] for row in sales_rows(session, locked_filter, [key, "period"])
+                (row[key], row["period"]): row["total"]
+                for row in sales_rows(session, locked_filter, [key, "period"], channels=False)
             }
         return cls(
             window=window,

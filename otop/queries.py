@@ -82,8 +82,8 @@ def _conditions(filters: SalesFilter, source: SummaryTable) -> list[ColumnElemen
     return conditions
 
 
-def sales_statement(filters: SalesFilter, group_by: Iterable[str] = ()) -> Select[Any]:
-    """SUM of each channel and of the total, grouped by any of ``GROUPABLE``."""
+def sales_statement(filters: SalesFilter, group_by: Iterable[str] = (), *, channels: bool = True) -> Select[Any]:
+    """SUM of each channel (unless ``channels=False``) and of the total, grouped by any of ``GROUPABLE``."""
     keys = list(group_by)
     unknown = set(keys) - set(GROUPABLE)
     if unknown:
@@ -92,7 +92,7 @@ def sales_statement(filters: SalesFilter, group_by: Iterable[str] = ()) -> Selec
     key_columns = [getattr(source, key) for key in keys]
     statement = select(
         *key_columns,
-        *(channel_sum(column, source) for column in CHANNEL_COLUMNS),
+        *(channel_sum(column, source) for column in CHANNEL_COLUMNS if channels),
         total_sum(source),
         func.coalesce(func.sum(source.row_count), 0).label("row_count"),
     )
@@ -125,14 +125,19 @@ def _rows(session: Session, statement: Select[Any]) -> list[dict[str, Any]]:
     return [dict(zip(keys, row, strict=True)) for row in result]
 
 
-def sales_rows(session: Session, filters: SalesFilter, group_by: Iterable[str] = ()) -> list[dict[str, Any]]:
-    """The grouped sums as plain dicts (keys, four channels, ``total``, ``row_count``)."""
-    return _rows(session, sales_statement(filters, group_by))
+def sales_rows(
+    session: Session, filters: SalesFilter, group_by: Iterable[str] = (), *, channels: bool = True
+) -> list[dict[str, Any]]:
+    """The grouped sums as plain dicts: keys, the four channels (unless ``channels=False``), ``total``, ``row_count``.
+
+    Reads that need only the totals leave the channels out: four fewer sums to add up and convert per row.
+    """
+    return _rows(session, sales_statement(filters, group_by, channels=channels))
 
 
 def totals_by(session: Session, filters: SalesFilter, key: str) -> dict[Any, Decimal]:
     """Total sales per value of one grouping key."""
-    return {row[key]: row["total"] for row in sales_rows(session, filters, [key])}
+    return {row[key]: row["total"] for row in sales_rows(session, filters, [key], channels=False)}
 
 
 FORECAST_GROUPABLE = ("district_code", "period", "fiscal_year_be")
