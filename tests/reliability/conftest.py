@@ -12,10 +12,12 @@ import pytest
 from sqlalchemy import Engine
 
 from db import migrate
-from db.engine import session_scope
+from db.engine import make_engine, session_scope
 from otop import clock
+from otop.demo import load_demo
 from otop.fiscal import Period
 from otop.masterdata import load_master_data
+from tests.browser.conftest import browser, open_page, playwright_instance  # noqa: F401 - the browser fixtures, shared
 from tests.conftest import POSTGRES_URL, _Databases, clear_data
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,6 +70,18 @@ def pg_engine(_pg_migrated_engine: Engine) -> Iterator[Engine]:
     """A PostgreSQL database with every province, district and subdistrict (for postgres_only tests)."""
     clear_data(_pg_migrated_engine)
     yield _pg_migrated_engine
+
+
+@pytest.fixture(scope="session")
+def demo_pg_url(databases: _Databases) -> str:
+    """A PostgreSQL database with the demo data that the portal processes of these tests share and change."""
+    url = databases.new_url("postgresql")
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    with session_scope(engine, write=True) as session:
+        load_demo(session)
+    engine.dispose()
+    return url
 
 
 @pytest.fixture

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 import streamlit
+from playwright.sync_api import Page, expect
 from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -26,9 +28,11 @@ from otop.retry import (
     DatabaseUnavailable,
     translate_disconnects,
 )
+from tests.browser import ui
 from tests.conftest import POSTGRES_URL
 from tests.factories import actor, make_producer, make_producers, make_sale, make_user
 from tests.reliability.conftest import OPEN_PERIOD, ROOT
+from tests.reliability.portals import PortalProcess
 
 THAI = re.compile(r"[\u0E00-\u0E7F]")
 OFFICER = actor("district", "3101")
@@ -254,3 +258,46 @@ def test_entry_page_says_in_thai_that_a_lost_connection_saved_nothing_and_the_re
     finally:
         streamlit.cache_resource.clear()
         streamlit.cache_data.clear()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_killed_portal_process_loses_nothing_it_confirmed(
+    demo_pg_url: str, open_page: Callable[[], Page], tmp_path: Path
+) -> None:
+    district_code = "3107"
+    portal = PortalProcess(demo_pg_url).start(tmp_path / "before-kill.log")
+    try:
+        version = ui.open_month_for_district(portal.portal, district_code)
+        wanted = ui.saved_row(portal.portal, district_code, 0).domestic_offline + 777
+        officer = open_page()
+        ui.login(officer, portal.portal, f"district{district_code}")
+        grid = ui.open_entry_month(officer, portal.portal, district_code)
+        ui.edit_cell(grid, 5, 0, str(wanted))  # ในประเทศ ออฟไลน์ of the first row
+        ui.click(officer, "entry_save")
+        expect(officer.get_by_test_id("stAlert").filter(has_text="บันทึกเมื่อ")).to_be_visible()
+    finally:
+        portal.kill()  # SIGKILL right after the officer saw "saved": no shutdown code runs
+
+    # What the officer was told is saved is in the database, whole: the figure, the version, the trail.
+    assert ui.saved_row(portal.portal, district_code, 0).domestic_offline == wanted
+    assert ui.month_version(portal.portal, district_code) == version + 1
+    engine = make_engine(demo_pg_url)
+    with session_scope(engine) as session:
+        trail = session.scalars(
+            select(AuditEvent.new_value).where(
+                AuditEvent.district_code == district_code, AuditEvent.action == "update_cell"
+            )
+        ).all()
+    engine.dispose()
+    assert f"{wanted:.2f}" in trail
+
+    restarted = PortalProcess(demo_pg_url, port=portal.port).start(tmp_path / "after-restart.log")
+    try:
+        officer.reload()  # the signed login cookie carries the officer over to the new process
+        ui.wait_for_page_load(officer)
+        grid = ui.open_entry_month(officer, restarted.portal, district_code)
+        assert ui.baht(ui.cell_text(grid, 5, 0)) == wanted
+    finally:
+        restarted.stop()
