@@ -54,7 +54,7 @@ KEY = "entry"
 FLASH_KEY = "entry_flash"
 CONFLICT_KEY = "entry_conflict"
 AMOUNT_FORMAT = "%,.2f"
-AMOUNT_WIDTH = 150
+AMOUNT_WIDTH = 170
 
 
 @st.cache_data(ttl=60, max_entries=8, show_spinner=False)
@@ -305,7 +305,7 @@ metrics[0].metric("ยอดรวมทั้งอำเภอเดือน�
 metrics[1].metric("จำนวนแถว", f"{len(grid.rows):,}", border=True)
 metrics[2].metric("แถวที่มีค่าผิดปกติ", f"{int((current[FLAGS] != '').sum()):,}", border=True)
 if editable:
-    metrics[3].metric("ช่องที่แก้ไขแต่ยังไม่บันทึก", f"{pending:,}", border=True)
+    metrics[3].metric("ช่องที่ยังไม่บันทึก", f"{pending:,}", border=True)
 
 if editable and st.button(
     "ดึงรายชื่อจากเดือนก่อน",
@@ -321,8 +321,10 @@ if not grid.rows:
         icon=":material/info:",
     )
 else:
+    # The editor gets the saved amounts and only the computed columns live: handed its own edits back
+    # as data, Streamlit's editor takes them for no-ops, drops them and the typed values are lost.
     edited = st.data_editor(
-        current,
+        month_frame(grid).assign(**{TOTAL: current[TOTAL], FLAGS: current[FLAGS]}),
         key=editor_key,
         column_config=_column_config(editable=editable),
         disabled=not editable,

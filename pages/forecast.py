@@ -45,7 +45,7 @@ from pages.excel_panels import render_forecast_panel
 KEY = "forecast"
 FLASH_KEY = "forecast_flash"
 AMOUNT_FORMAT = "%,.2f"
-AMOUNT_WIDTH = 150
+AMOUNT_WIDTH = 170
 MONTH_WIDTH = 150
 REMARK_WIDTH = 300
 WRITE_ERRORS = (EntryValidationError, EntryConflict, EntryRefused, PermissionDenied)
@@ -230,14 +230,16 @@ edit_state = st.session_state.get(editor_key)
 current = refresh_forecast_frame(apply_edits(forecast_frame(sheet), edit_state))
 totals = month_totals(current)
 pending = edited_cell_count(edit_state)
-metrics = st.columns(3)
+metrics = st.columns([2, 3, 2])
 metrics[0].metric("ประมาณการทั้งปี", format_baht(sum(totals.values())), border=True)
 metrics[1].metric("สถานะ", FORECAST_STATUS_LABELS[sheet.status], border=True)
 if editable:
-    metrics[2].metric("ช่องที่แก้ไขแต่ยังไม่บันทึก", f"{pending:,}", border=True)
+    metrics[2].metric("ช่องที่ยังไม่บันทึก", f"{pending:,}", border=True)
 
+# The editor gets the saved amounts and only the total live: handed its own edits back as data,
+# Streamlit's editor takes them for no-ops, drops them and the typed values are lost.
 edited = st.data_editor(
-    current,
+    forecast_frame(sheet).assign(**{TOTAL: current[TOTAL]}),
     key=editor_key,
     column_config={
         "month": st.column_config.TextColumn("เดือน", disabled=True, pinned=True, width=MONTH_WIDTH),
