@@ -244,7 +244,8 @@ with tabs["รายอำเภอ"]:
         "อำเภอ",
         list(names),
         index=first_unlocked,
-        format_func=lambda code: f"{names[code]} ({code}) · {'ล็อกแล้ว' if by_code[code].locked else 'ยังไม่ล็อก'}",
+        # No lock state in the label: after a lock or unlock the picker would go on showing the old one.
+        format_func=lambda code: f"{names[code]} ({code})",
         key="locks_district",
     )
     state = by_code[district_code]
