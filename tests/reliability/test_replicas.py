@@ -6,17 +6,22 @@ made through the other: the replicas keep no state of their own beyond each brow
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from db import migrate
 from db.engine import make_engine, session_scope
 from db.models import District
 from tests.browser import ui
 from tests.browser.conftest import screenshot
-from tests.reliability.portals import PortalProcess
+from tests.conftest import _Databases
+from tests.reliability.portals import ROOT, PortalProcess
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.browser, pytest.mark.slow]
 
@@ -112,3 +117,24 @@ def test_replicas_logs_show_no_errors(replicas: tuple[PortalProcess, PortalProce
         assert replica.process is not None and replica.process.poll() is None, "a replica died"
         text = Path(replica.log or "").read_text(encoding="utf-8", errors="replace")
         assert "Traceback" not in text, text[-2000:]
+
+
+def test_replicas_starting_together_migrate_a_fresh_database_once(databases: _Databases) -> None:
+    replicas_starting = 3
+    url = databases.new_url("postgresql")
+    environment = {**os.environ, "OTOP_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    upgrades = [
+        subprocess.Popen(
+            [sys.executable, "-m", "otop", "db", "upgrade"],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(replicas_starting)
+    ]
+    outputs = [process.communicate(timeout=300)[0].decode() for process in upgrades]
+    assert [process.returncode for process in upgrades] == [0] * replicas_starting, outputs
+    engine = make_engine(url)
+    assert migrate.is_up_to_date(engine)
+    engine.dispose()
