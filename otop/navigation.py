@@ -65,6 +65,11 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
+def roles_of(path: str) -> frozenset[str]:
+    """The roles that may open the page at ``path``: the guard each page applies to itself."""
+    return next(page.roles for page in PAGES if page.path == path)
+
+
 def pages_for(role: str | None) -> list[PageSpec]:
     """The screens a role may open, in menu order; none for an anonymous visitor."""
     if role is None:

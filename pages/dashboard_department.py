@@ -5,8 +5,9 @@ import streamlit as st
 from otop import charts
 from otop.dashboards import ranking_frame
 from otop.i18n import LEVEL_LABELS, format_baht, format_percent, period_name
+from otop.navigation import roles_of
 from otop.permissions import PermissionDenied
-from pages.common import get_actor, get_engine, pick_province
+from pages.common import get_engine, pick_province, require_roles
 from pages.dashboard_common import (
     cached_national_dashboard,
     cached_province_dashboard,
@@ -26,7 +27,7 @@ st.info(
     "นับเฉพาะข้อมูลที่จังหวัดล็อกแล้วเท่านั้น เดือนที่จังหวัดยังไม่ล็อกถือว่ายังไม่ยืนยัน และไม่นับในแดชบอร์ดนี้",
     icon=":material/lock:",
 )
-actor = get_actor()
+actor = require_roles(*roles_of("pages/dashboard_department.py"))
 engine = get_engine()
 database = database_key(engine)
 try:

@@ -10,8 +10,9 @@ from otop.i18n import (
     format_percent,
     period_name,
 )
+from otop.navigation import roles_of
 from otop.permissions import PermissionDenied
-from pages.common import get_actor, get_engine, pick_district
+from pages.common import get_engine, pick_district, require_roles
 from pages.dashboard_common import (
     cached_district_dashboard,
     cached_monthly_history,
@@ -26,7 +27,7 @@ from pages.dashboard_common import (
 KEY = "dashboard_district"
 
 st.title("แดชบอร์ดอำเภอ")
-actor = get_actor()
+actor = require_roles(*roles_of("pages/dashboard_district.py"))
 engine = get_engine()
 database = database_key(engine)
 try:

@@ -5,8 +5,9 @@ import streamlit as st
 from otop import charts
 from otop.dashboards import monthly_history_frame, projection_frame
 from otop.i18n import LEVEL_LABELS, format_baht, format_percent, period_name
+from otop.navigation import roles_of
 from otop.permissions import PermissionDenied
-from pages.common import get_actor, get_engine, pick_province
+from pages.common import get_engine, pick_province, require_roles
 from pages.dashboard_common import (
     cached_month_completeness,
     cached_monthly_history,
@@ -25,7 +26,7 @@ from pages.excel_panels import render_targets_download
 KEY = "dashboard_province"
 
 st.title("แดชบอร์ดจังหวัด")
-actor = get_actor()
+actor = require_roles(*roles_of("pages/dashboard_province.py"))
 engine = get_engine()
 database = database_key(engine)
 province_code = pick_province(KEY, actor)

@@ -10,6 +10,7 @@ import streamlit as st
 from db.engine import session_scope
 from otop.fiscal import BANGKOK, Period, bangkok_now
 from otop.i18n import format_thai_date, format_thai_datetime, period_name
+from otop.navigation import roles_of
 from otop.permissions import PermissionDenied
 from otop.reporting_calendar import (
     FIRST_DAY,
@@ -30,7 +31,7 @@ PREVIEW_MONTHS = 6
 NO = "—"
 SOURCE_LABELS = {"default": "ค่าปกติ", "override": "กำหนดพิเศษ"}
 
-actor = require_roles("department", "admin")
+actor = require_roles(*roles_of("pages/reporting_calendar.py"))
 engine = get_engine()
 
 
