@@ -46,10 +46,22 @@ def _run(command: list[str], environment: dict[str, str]) -> None:
         raise BackupError(f"{command[0]} ไม่สำเร็จ: {finished.stderr.strip()[:500]}")
 
 
+def _private_file(path: Path) -> None:
+    """Create (or empty) ``path`` readable by its owner only, before anything is written to it.
+
+    A backup holds every figure and every password hash: it must not be readable by other
+    accounts of the server, not even for the moment between creating and restricting it.
+    """
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.close(descriptor)
+    os.chmod(path, 0o600)
+
+
 def backup_database(database_url: str, output: Path) -> BackupResult:
-    """Write a consistent copy of the database to ``output``; safe while the portal is running."""
+    """Write a consistent copy of the database to ``output`` (owner-only); safe while the portal is running."""
     url = make_url(database_url)
     output.parent.mkdir(parents=True, exist_ok=True)
+    _private_file(output)
     if url.get_backend_name() == "sqlite":
         source = sqlite3.connect(_sqlite_path(url))
         target = sqlite3.connect(output)

@@ -115,3 +115,14 @@ def test_cli_backup_and_restore(monkeypatch: pytest.MonkeyPatch, databases: _Dat
     assert _snapshot(target) == _snapshot(source)
     source.dispose()
     target.dispose()
+
+
+def test_backup_file_is_readable_by_its_owner_only(engine: Engine, tmp_path: Path) -> None:
+    """A backup holds every password hash: other accounts on the server must not read it."""
+    _fill(engine)
+    output = tmp_path / "private.backup"
+    output.write_bytes(b"an older, world-readable file in the way")
+    output.chmod(0o644)
+    backup_database(engine.url.render_as_string(hide_password=False), output)
+    assert output.stat().st_mode & 0o777 == 0o600
+    assert output.stat().st_size > len(b"an older, world-readable file in the way")
