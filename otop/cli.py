@@ -19,6 +19,7 @@ from otop.demo import clear_all, database_is_empty, load_demo
 from otop.i18n import LEVEL_LABELS, MONTHS_EN_SHORT, format_baht, format_percent
 from otop.money import whole_or_cents
 from otop.permissions import Actor, PermissionDenied
+from otop.retry import DatabaseUnavailable, translate_disconnects
 from otop.targets import TargetRow, TargetTable, build_target_table, total_monthly_estimate
 
 SHELL_ACTOR = Actor(username="cli", role="admin", display_name="command line")
@@ -30,7 +31,7 @@ class CommandError(Exception):
 
 
 def engine_for(settings: Settings) -> Engine:
-    engine = make_engine(settings.database_url)
+    engine = translate_disconnects(make_engine(settings.database_url))
     if not migrate.is_up_to_date(engine):
         migrate.upgrade(engine)
     return engine
@@ -219,6 +220,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = get_settings()
     try:
         return int(args.handler(args, settings))
-    except (CommandError, PermissionDenied, ValueError) as error:
+    except (CommandError, PermissionDenied, ValueError, DatabaseUnavailable) as error:
         print(f"ผิดพลาด: {error}", file=sys.stderr)
         return 2

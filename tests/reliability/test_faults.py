@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from db.engine import make_engine, session_scope
 from db.models import AuditEvent, DistrictMonth, MonthlySale
+from otop import cli
 from otop.entry import RowInput, load_month, save_month
 from otop.retry import (
     ROLLED_BACK_MESSAGE,
@@ -301,3 +302,11 @@ def test_a_killed_portal_process_loses_nothing_it_confirmed(
         assert ui.baht(ui.cell_text(grid, 5, 0)) == wanted
     finally:
         restarted.stop()
+
+
+def test_command_line_reports_an_unreachable_database_in_thai(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OTOP_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/otop")
+    assert cli.main(["targets", "--province", "31", "--fy", "2568", "--round", "1"]) == 2
+    assert UNREACHABLE_MESSAGE in capsys.readouterr().err
