@@ -110,7 +110,7 @@ def test_department_dashboard_says_only_locked_data_counts(demo_engine: Engine) 
 def test_dashboard_refuses_a_role_outside_its_area(demo_engine: Engine, page: str, who: Actor) -> None:
     at = open_page(page, demo_engine, who)
     assert not at.exception
-    assert at.error and "ไม่มีสิทธิ์" in at.error[0].value
+    assert at.error and "เปิดหน้านี้ไม่ได้" in at.error[0].value  # the page's own role guard
     assert not at.get("plotly_chart")
 
 
