@@ -40,6 +40,7 @@ class PortalProcess:
             "OTOP_DATABASE_URL": self.database_url,
             "OTOP_DEMO_MODE": "0",
             "OTOP_COOKIE_KEY": SHARED_COOKIE_KEY,
+            "STREAMLIT_SERVER_COOKIE_SECRET": SHARED_COOKIE_KEY,
             "OTOP_LOGIN_SLEEP_SECONDS": "0",
             "PYTHONPATH": str(ROOT),
         }
