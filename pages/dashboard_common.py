@@ -293,9 +293,9 @@ def show_headline(area: AreaProgress, *, parts: Sequence[AreaProgress] = (), par
         last.metric(f"{part_label}ที่ถึงขั้นสูง", f"{reached}/{len(parts)}", border=True)
     else:
         last.metric(
-            "เทียบเป้าสะสมถึงเดือนนี้",
+            "เทียบเป้าสะสม",
             LEVEL_LABELS[area.status_to_date],
-            help="ระดับเป้าหมายกระจายตามสัดส่วนยอดรายเดือนของปีงบประมาณก่อน",
+            help="เทียบยอดสะสมกับเป้าหมายสะสมถึงเดือนนี้ (ระดับเป้าหมายกระจายตามสัดส่วนยอดรายเดือนของปีงบประมาณก่อน)",
             border=True,
         )
 

@@ -107,7 +107,11 @@ def _show_preview(preview: ImportPreview, key: str) -> None:
     only_changes = st.toggle("แสดงเฉพาะแถวที่เพิ่มหรือแก้ไข", value=True, key=f"{key}_only_changes")
     if only_changes:
         shown = shown[shown["ผลการตรวจ"] != STATUS_LABELS["unchanged"]]
-    st.dataframe(shown, hide_index=True, key=f"{key}_table")
+    if shown.empty:
+        # An empty table would only say "empty", in English.
+        st.caption("ไม่มีแถวที่เพิ่มหรือแก้ไข")
+    else:
+        st.dataframe(shown, hide_index=True, key=f"{key}_table")
 
 
 def _upload_panel(

@@ -179,9 +179,10 @@ late_count = sum(state.late for state in states)
 st.subheader(f"ข้อมูลเดือน{period_name(period)} · จังหวัด{_province_name(engine, database, province_code)}")
 st.markdown(f"**{locked_summary_line(states)}**")
 metrics = st.columns(4)
-metrics[0].metric("อำเภอที่ล็อกข้อมูล", f"{len(locked)}/{district_count} อำเภอ", border=True)
-metrics[1].metric("อำเภอที่ยืนยันข้อมูล", f"{confirmed_count}/{district_count} อำเภอ", border=True)
-metrics[2].metric("อำเภอที่ล่าช้า", f"{late_count} อำเภอ", border=True)
+# The labels name the unit: a "19/23 อำเภอ" value is cut off in a quarter of the page.
+metrics[0].metric("อำเภอที่ล็อกข้อมูล", f"{len(locked)}/{district_count}", border=True)
+metrics[1].metric("อำเภอที่ยืนยันข้อมูล", f"{confirmed_count}/{district_count}", border=True)
+metrics[2].metric("อำเภอที่ล่าช้า", f"{late_count}", border=True)
 month_total = sum(state.total for state in states)
 metrics[3].metric(
     "ยอดรวมเดือนนี้ (ล้านบาท)",
