@@ -134,6 +134,9 @@ def month_completeness(
         .where(
             MonthlySale.province_code == province_code,
             MonthlySale.period == period.code,
+            # Implied by the next condition, but PostgreSQL can estimate it (few rows carry a note) and
+            # then looks producers up by key instead of reading them all.
+            MonthlySale.outlier_note.is_not(None),  # type: ignore[union-attr]
             func.length(func.trim(func.coalesce(MonthlySale.outlier_note, ""))) > 0,
         )
         .order_by(MonthlySale.district_code, Producer.name, MonthlySale.category)
