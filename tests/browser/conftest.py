@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 from db.engine import make_engine
 
@@ -32,6 +32,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 MAX_SCREENSHOT_HEIGHT = 8000
+# A dashboard's first run sums a province's year: give every expectation the time a wait has.
+expect.set_options(timeout=30_000)
 
 
 @dataclass(frozen=True)

@@ -335,6 +335,8 @@ NOT_FOR_DISTRICTS = {
 
 
 def test_anonymous_visitor_sees_only_the_login_page(portal: Portal, page: Page) -> None:
+    ui.show_login_form(page, portal)
+    screenshot(page, "login")
     for url_path, title in {**PROVINCE_SCREENS, **DEPARTMENT_SCREENS, "entry": ENTRY}.items():
         page.goto(f"{portal.url}/{url_path}")
         ui.wait_for_page_load(page)
@@ -343,7 +345,6 @@ def test_anonymous_visitor_sees_only_the_login_page(portal: Portal, page: Page) 
         expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)
         expect(page.locator('[data-testid="data-grid-canvas"]:visible')).to_have_count(0)
         expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(0)
-    screenshot(page, "login")
 
 
 def test_district_officer_cannot_open_a_province_screen_by_its_address(portal: Portal, page: Page) -> None:

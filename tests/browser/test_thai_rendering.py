@@ -2,7 +2,8 @@
 
 from playwright.sync_api import Page
 
-from tests.browser.conftest import Portal, screenshot, wait_for_run
+from tests.browser.conftest import Portal, screenshot
+from tests.browser.ui import show_login_form
 
 MEASURE = """
 ([text, family]) => {
@@ -15,9 +16,7 @@ MEASURE = """
 
 
 def test_thai_text_renders_with_a_thai_font(portal: Portal, page: Page) -> None:
-    page.goto(portal.url)
-    wait_for_run(page)
-    page.wait_for_selector("text=ระบบรายงานรายได้")
+    show_login_form(page, portal)
     screenshot(page, "first-page")
     assert page.evaluate("() => document.fonts.check('16px Loma')") or page.evaluate(
         "() => document.fonts.check('16px Garuda')"
