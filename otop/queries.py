@@ -82,6 +82,24 @@ def _conditions(filters: SalesFilter, source: SummaryTable) -> list[ColumnElemen
     return conditions
 
 
+def _locked_months(filters: SalesFilter, source: SummaryTable) -> list[ColumnElement[bool]]:
+    """The join to the locked district-months, repeating the area and period filters on them.
+
+    The repeats change no result; they let the planners narrow the months before the join
+    (PostgreSQL does not carry an IN list across an equality by itself).
+    """
+    conditions = [
+        DistrictMonth.district_code == source.district_code,
+        DistrictMonth.period == source.period,
+        DistrictMonth.locked_at.is_not(None),
+    ]
+    if filters.province_code is not None:
+        conditions.append(DistrictMonth.province_code == filters.province_code)
+    if filters.periods is not None:
+        conditions.append(DistrictMonth.period.in_(list(filters.periods)))
+    return conditions
+
+
 def sales_statement(filters: SalesFilter, group_by: Iterable[str] = (), *, channels: bool = True) -> Select[Any]:
     """SUM of each channel (unless ``channels=False``) and of the total, grouped by any of ``GROUPABLE``."""
     keys = list(group_by)
@@ -97,14 +115,7 @@ def sales_statement(filters: SalesFilter, group_by: Iterable[str] = (), *, chann
         func.coalesce(func.sum(source.row_count), 0).label("row_count"),
     )
     if filters.locked_only:
-        statement = statement.join(
-            DistrictMonth,
-            and_(
-                DistrictMonth.district_code == source.district_code,
-                DistrictMonth.period == source.period,
-                DistrictMonth.locked_at.is_not(None),
-            ),
-        )
+        statement = statement.join(DistrictMonth, and_(*_locked_months(filters, source)))
     conditions = _conditions(filters, source)
     if conditions:
         statement = statement.where(*conditions)
