@@ -1,9 +1,11 @@
 """The performance benchmark: our services on a national database, beside a naive pandas path and DuckDB.
 
 Each operation is timed as the median of repeated runs after a warm-up, on SQLite and on
-PostgreSQL. The naive reference reads the raw ``monthly_sale`` rows a dashboard covers into
+PostgreSQL; the dashboards, exports and target tables run in turn with their references, round
+after round. The naive reference reads the raw ``monthly_sale`` rows a dashboard covers into
 pandas and groups them; DuckDB groups the same rows from memory ("about the hardware limit").
-The figures of our services must equal the naive ones exactly.
+The figures of our services must equal the naive ones exactly. ``measure_streamlit_memory``
+reports the peak RSS of the portal serving the department dashboard.
 """
 
 from __future__ import annotations
@@ -1085,7 +1087,7 @@ def format_report(report: BenchReport) -> str:
         f"ผลการทดสอบประสิทธิภาพ (benchmark) {report.measured_at:%Y-%m-%d %H:%M} UTC — "
         f"{'quick' if report.quick else 'national'} spec {report.spec.key}, "
         f"{report.machine['cores']} cores, {report.machine['memory_gib']} GiB; "
-        f"median of {report.repeats} runs after a warm-up (naive: up to {NAIVE_MAX_REPEATS})",
+        f"median of {report.repeats} interleaved runs after a warm-up (naive paths: {NAIVE_MAX_REPEATS})",
     ]
     header = [
         "การวัด (operation)",
@@ -1302,6 +1304,7 @@ def _choose(page: Any, label: str, option: str) -> None:
 
 
 def _wait_for_run(page: Any) -> None:
-    """Until Streamlit has finished the current run."""
+    """Until Streamlit has finished the current run and no element of the previous one is left on screen."""
     page.wait_for_timeout(300)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached")
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
