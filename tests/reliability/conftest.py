@@ -17,7 +17,6 @@ from otop import clock
 from otop.demo import load_demo
 from otop.fiscal import Period
 from otop.masterdata import load_master_data
-from tests.browser.conftest import browser, open_page, playwright_instance  # noqa: F401 - the browser fixtures, shared
 from tests.conftest import POSTGRES_URL, _Databases, clear_data
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,4 +1,4 @@
-"""Portal processes for the scale-out and crash tests: `streamlit run app.py` on PostgreSQL, killed and restarted."""
+"""Portal processes (`streamlit run app.py` on PostgreSQL, killed and restarted) and a browser of their own."""
 
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.browser.conftest import Portal, _free_port, _wait_healthy
+from playwright.sync_api import Page, sync_playwright
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Portal, _free_port, _wait_healthy, new_page, screenshot
 
 ROOT = Path(__file__).resolve().parents[2]
 # Every replica must sign and check the login cookie with the same key, or a browser sent to
@@ -74,3 +78,44 @@ class PortalProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=15)
+
+
+Scenario = Callable[[Callable[[], Page]], None]
+
+
+def in_own_browser(name: str, scenario: Scenario) -> None:
+    """Run ``scenario(open_page)`` with a chromium of its own, on a thread of its own.
+
+    Playwright's sync API allows one instance per thread, and the browser tests of tests/browser
+    keep theirs open for the whole session; a second thread lets both run in one pytest process.
+    ``open_page()`` opens a page in a fresh context (its own cookies, so its own login). When the
+    scenario fails, its pages are saved as artifacts/screenshots/failed-``name``-N.png.
+    """
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                pages: list[Page] = []
+
+                def open_page() -> Page:
+                    pages.append(new_page(browser))
+                    return pages[-1]
+
+                try:
+                    scenario(open_page)
+                except BaseException:
+                    for number, page in enumerate(pages, start=1):
+                        screenshot(page, f"failed-{name}-{number}")
+                    raise
+                finally:
+                    browser.close()
+        except BaseException as failure:  # re-raised on the test's own thread
+            failures.append(failure)
+
+    worker = threading.Thread(target=run, name=f"browser-{name}")
+    worker.start()
+    worker.join()
+    if failures:
+        raise failures[0]

@@ -33,7 +33,7 @@ from tests.browser import ui
 from tests.conftest import POSTGRES_URL
 from tests.factories import actor, make_producer, make_producers, make_sale, make_user
 from tests.reliability.conftest import OPEN_PERIOD, ROOT
-from tests.reliability.portals import PortalProcess
+from tests.reliability.portals import PortalProcess, in_own_browser
 
 THAI = re.compile(r"[\u0E00-\u0E7F]")
 OFFICER = actor("district", "3101")
@@ -264,9 +264,11 @@ def test_entry_page_says_in_thai_that_a_lost_connection_saved_nothing_and_the_re
 @pytest.mark.postgres_only
 @pytest.mark.browser
 @pytest.mark.slow
-def test_a_killed_portal_process_loses_nothing_it_confirmed(
-    demo_pg_url: str, open_page: Callable[[], Page], tmp_path: Path
-) -> None:
+def test_a_killed_portal_process_loses_nothing_it_confirmed(demo_pg_url: str, tmp_path: Path) -> None:
+    in_own_browser("killed-portal", lambda open_page: _kill_after_a_confirmed_save(demo_pg_url, tmp_path, open_page))
+
+
+def _kill_after_a_confirmed_save(demo_pg_url: str, tmp_path: Path, open_page: Callable[[], Page]) -> None:
     district_code = "3107"
     portal = PortalProcess(demo_pg_url).start(tmp_path / "before-kill.log")
     try:
