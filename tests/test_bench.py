@@ -188,6 +188,24 @@ def test_regressions_list_gated_operations_below_ten_times_the_naive_path() -> N
 
 
 @pytest.mark.parametrize(
+    ("confirmation", "holds"),
+    [((20.0, 300.0), True), ((50.0, 100.0), False)],
+    ids=["noise-measured-again", "regression-confirmed"],
+)
+def test_a_ratio_below_ten_counts_only_when_measuring_again_confirms_it(
+    confirmation: tuple[float, float], holds: bool
+) -> None:
+    measurement = Measurement("province_dashboard", [50.0], naive_ms=100.0, confirmation=confirmation)
+    report = _report([measurement])
+
+    assert measurement.ratio_holds is holds
+    assert measurement.naive_ratio == 2.0
+    assert measurement.confirmed_ratio == confirmation[1] / confirmation[0]
+    assert bool(report.regressions()) is not holds
+    assert "วัดซ้ำ" in format_report(report)
+
+
+@pytest.mark.parametrize(
     ("measurements", "checks", "exit_code"),
     [
         ([Measurement("province_dashboard", [900.0], naive_ms=20_000.0)], [], 0),
