@@ -20,6 +20,7 @@ from otop.locks import (
     unlock_province_month,
 )
 from otop.masterdata import list_provinces
+from otop.navigation import roles_of
 from otop.permissions import Action, Actor, PermissionDenied, allowed
 from otop.producers import ProducerError, ProducerProposal, approve_producer, list_pending_producers, reject_producer
 from otop.reporting_calendar import CalendarError, ExceptionView, grant_exception, list_exceptions, revoke_exception
@@ -35,7 +36,7 @@ LATE_COLOR = "#fde2dd"
 ROW_HEIGHT = 35
 REFUSALS = (LockRefused, CalendarError, ProducerError, PermissionDenied)
 
-actor = require_roles("province", "department", "admin")
+actor = require_roles(*roles_of("pages/locks.py"))
 engine = get_engine()
 database = str(engine.url)
 
