@@ -180,11 +180,20 @@ def test_regressions_list_gated_operations_below_ten_times_the_naive_path() -> N
     )
 
     assert report.regressions() == [
-        "sqlite: province dashboard only 2.0× faster than naive (wanted ≥ 10×)",
+        "sqlite: province dashboard only 2.0× faster than naive (wanted ≥ 5×)",
     ]
     department = report.runs[0].measurements[1]
     assert department.within_budget is False
     assert department.ratio_holds is True
+
+
+def test_quick_runs_gate_on_the_tripwire_and_national_runs_on_the_budget() -> None:
+    seven_times = [Measurement("province_dashboard", [10.0], naive_ms=70.0, confirmation=(10.0, 70.0))]
+    quick = _report(seven_times)
+    assert quick.regressions() == []
+    national = _report(seven_times)
+    national.quick = False
+    assert national.regressions() == ["sqlite: province dashboard only 7.0× faster than naive (wanted ≥ 10×)"]
 
 
 @pytest.mark.parametrize(
