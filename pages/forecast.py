@@ -230,7 +230,7 @@ edit_state = st.session_state.get(editor_key)
 current = refresh_forecast_frame(apply_edits(forecast_frame(sheet), edit_state))
 totals = month_totals(current)
 pending = edited_cell_count(edit_state)
-metrics = st.columns([2, 3, 2])
+metrics = st.columns([2, 4, 2])
 metrics[0].metric("ประมาณการทั้งปี", format_baht(sum(totals.values())), border=True)
 metrics[1].metric("สถานะ", FORECAST_STATUS_LABELS[sheet.status], border=True)
 if editable:
