@@ -1232,7 +1232,8 @@ def peak_rss_mb(pid: int) -> tuple[float, float]:
     return values["VmHWM"], values["VmRSS"]
 
 
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 120.0) -> None:
+def wait_until_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 120.0) -> None:
+    """Wait until a started ``streamlit run`` answers its health check; fail if it exits or never does."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -1280,7 +1281,7 @@ def measure_streamlit_memory(
         command, cwd=PROJECT_ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        _wait_healthy(url, process)
+        wait_until_healthy(url, process)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
